@@ -1,0 +1,45 @@
+// Moving a time step's data in and out of a plan's buffers.
+
+/** Symmetric int8 input quantization: q = clamp(nearest(x·invScale), −127, 127), ties to even.
+ *  src [batch, n] f32 (n unpadded), dst [batch, nP] int8; padding columns are left as they are
+ *  (the host zeroes them once). */
+export function quantize_f32_i8(src: usize, dst: usize, n: i32, nP: i32, batch: i32, invScale: f32): void {
+  for (let b = 0; b < batch; b++) {
+    const s = src + (<usize>(b * n) << 2);
+    const d = dst + <usize>(b * nP);
+    let i = 0;
+    const k = f32x4.splat(invScale), lo = f32x4.splat(-127), hi = f32x4.splat(127);
+    for (; i + 4 <= n; i += 4) {
+      // nearest is ties-to-even in wasm; min/max before the conversion keep it in int8 range.
+      const q = i32x4.trunc_sat_f32x4_s(f32x4.nearest(f32x4.min(f32x4.max(
+        f32x4.mul(v128.load(s + (<usize>i << 2)), k), lo), hi)));
+      const q16 = i16x8.narrow_i32x4_s(q, q);
+      store<u32>(d + <usize>i, <u32>i32x4.extract_lane(i8x16.narrow_i16x8_s(q16, q16), 0));
+    }
+    for (; i < n; i++) {
+      let x = nearest<f32>(load<f32>(s + (<usize>i << 2)) * invScale);
+      x = x < -127 ? -127 : x > 127 ? 127 : x;
+      store<i8>(d + <usize>i, <i8><i32>x);
+    }
+  }
+}
+
+/** src [batch, n] f32 → dst [batch, nP] f32 (padding untouched). */
+export function copy_rows(src: usize, dst: usize, rowBytes: i32, srcStride: i32, dstStride: i32, rows: i32): void {
+  for (let r = 0; r < rows; r++) {
+    memory.copy(dst + <usize>(r * dstStride), src + <usize>(r * srcStride), <usize>rowBytes);
+  }
+}
+
+/** Spike bytes (0/1) → f32 activations for the float matmul: dst[i] = src[i]. count % 16 == 0. */
+export function u8_to_f32(src: usize, dst: usize, count: i32): void {
+  for (let i = 0; i < count; i += 16) {
+    const s = v128.load(src + <usize>i);
+    const lo = i16x8.extend_low_i8x16_u(s), hi = i16x8.extend_high_i8x16_u(s);
+    const d = dst + (<usize>i << 2);
+    v128.store(d, f32x4.convert_i32x4_u(i32x4.extend_low_i16x8_u(lo)));
+    v128.store(d, f32x4.convert_i32x4_u(i32x4.extend_high_i16x8_u(lo)), 16);
+    v128.store(d, f32x4.convert_i32x4_u(i32x4.extend_low_i16x8_u(hi)), 32);
+    v128.store(d, f32x4.convert_i32x4_u(i32x4.extend_high_i16x8_u(hi)), 48);
+  }
+}
