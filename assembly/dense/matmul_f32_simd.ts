@@ -23,19 +23,23 @@ import { hsum4_f32 } from './hsum';
 
 /** f32 W (packed by `pack_f32`) × f32 x[batch, inP] → f32 y[batch, outP]. */
 export function matmul_f32_simd(w: usize, x: usize, y: usize, batch: i32, outP: i32, inP: i32): void {
-  const xs = <usize>inP << 2, ys = <usize>outP << 2, ws = <usize>inP << 4; // row / output-row / panel strides (bytes)
+  const xs = <usize>inP << 2, ys = <usize>outP << 2, ws = <usize>inP << 4; // activation row / output row / weight panel strides (bytes)
   const pairs = batch & ~1;
+  const wlast = w + (<usize>outP >> 2) * ws;
   if (pairs > 0) {
-    for (let o: usize = 0; o < <usize>outP; o += 4) {
-      const wp = w + (o >> 2) * ws;
-      const yp = y + (o << 2);
-      for (let b = 0; b < pairs; b += 2) {
-        const x0 = x + <usize>b * xs, x1 = x0 + xs;
+    // Pointer induction variables and do-while loops keep V8's inner loop to 3 adds, a compare
+    // and its stack check (see matmul_i8_simd).
+    const xend = x + <usize>pairs * xs;
+    let wp = w, yp = y;
+    do { // panels of 4 outputs
+      const wend = wp + ws;
+      let xb = x, yq = yp;
+      do { // pairs of rows
         let a00 = f32x4.splat(0), a01 = a00, a02 = a00, a03 = a00;
         let a10 = a00, a11 = a00, a12 = a00, a13 = a00;
-        let wq = wp;
-        for (let k: usize = 0; k < xs; k += 16) {
-          const v0 = v128.load(x0 + k), v1 = v128.load(x1 + k);
+        let p0 = xb, p1 = xb + xs, wq = wp;
+        do { // 4 inputs: 2 activation vectors × 4 weight vectors
+          const v0 = v128.load(p0), v1 = v128.load(p1);
           let t = v128.load(wq, 0);
           a00 = f32x4.add(a00, f32x4.mul(v0, t)); a10 = f32x4.add(a10, f32x4.mul(v1, t));
           t = v128.load(wq, 16);
@@ -44,26 +48,31 @@ export function matmul_f32_simd(w: usize, x: usize, y: usize, batch: i32, outP: 
           a02 = f32x4.add(a02, f32x4.mul(v0, t)); a12 = f32x4.add(a12, f32x4.mul(v1, t));
           t = v128.load(wq, 48);
           a03 = f32x4.add(a03, f32x4.mul(v0, t)); a13 = f32x4.add(a13, f32x4.mul(v1, t));
-          wq += 64;
-        }
-        const yq = yp + <usize>b * ys;
+          p0 += 16; p1 += 16; wq += 64;
+        } while (wq < wend);
         v128.store(yq, hsum4_f32(a00, a01, a02, a03));
         v128.store(yq + ys, hsum4_f32(a10, a11, a12, a13));
-      }
-    }
+        xb += xs << 1; yq += ys << 1;
+      } while (xb < xend);
+      wp = wend; yp += 16;
+    } while (wp < wlast);
   }
   if (batch & 1) rowvec_f32(w, x + <usize>pairs * xs, y + <usize>pairs * ys, outP, inP);
 }
 
-// One activation row × all outputs: 1 row × 4 outputs, inputs unrolled ×2 (chunks k and k+1
-// go to separate accumulators a* and c*), 8 accumulators; needs inP % 8 == 0.
+// One activation row × all outputs (the mat-vec path, and the odd last row): 1 row × 4
+// outputs, inputs unrolled ×2 (chunks k and k+1 go to separate accumulators a* and c*) so 8
+// independent vaddps chains hide the add latency; needs inP % 8 == 0.
 function rowvec_f32(w: usize, x0: usize, yq: usize, outP: i32, inP: i32): void {
-  const xs = <usize>inP << 2, ws = <usize>inP << 4;
-  for (let o: usize = 0; o < <usize>outP; o += 4) {
-    let wq = w + (o >> 2) * ws;
+  const ws = <usize>inP << 4;
+  const wlast = w + (<usize>outP >> 2) * ws;
+  let wq = w;
+  do { // panels of 4 outputs
+    const wend = wq + ws;
     let a0 = f32x4.splat(0), a1 = a0, a2 = a0, a3 = a0, c0 = a0, c1 = a0, c2 = a0, c3 = a0;
-    for (let k: usize = 0; k < xs; k += 32) {
-      const v = v128.load(x0 + k), u = v128.load(x0 + k, 16);
+    let p = x0;
+    do {
+      const v = v128.load(p), u = v128.load(p, 16);
       a0 = f32x4.add(a0, f32x4.mul(v, v128.load(wq, 0)));
       a1 = f32x4.add(a1, f32x4.mul(v, v128.load(wq, 16)));
       a2 = f32x4.add(a2, f32x4.mul(v, v128.load(wq, 32)));
@@ -72,9 +81,9 @@ function rowvec_f32(w: usize, x0: usize, yq: usize, outP: i32, inP: i32): void {
       c1 = f32x4.add(c1, f32x4.mul(u, v128.load(wq, 80)));
       c2 = f32x4.add(c2, f32x4.mul(u, v128.load(wq, 96)));
       c3 = f32x4.add(c3, f32x4.mul(u, v128.load(wq, 112)));
-      wq += 128;
-    }
-    v128.store(yq + (o << 2),
-      hsum4_f32(f32x4.add(a0, c0), f32x4.add(a1, c1), f32x4.add(a2, c2), f32x4.add(a3, c3)));
-  }
+      p += 32; wq += 128;
+    } while (wq < wend);
+    v128.store(yq, hsum4_f32(f32x4.add(a0, c0), f32x4.add(a1, c1), f32x4.add(a2, c2), f32x4.add(a3, c3)));
+    yq += 16;
+  } while (wq < wlast);
 }

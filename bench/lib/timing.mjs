@@ -104,9 +104,10 @@ export function median(a) {
 /**
  * Interleaved, probe-filtered repetitions of several implementations of the same case.
  * impls: [{ name, fn, isAsync, calls }] (calls = calls per sample, from calibrate()).
- * Keeps repeating until `minKept` repetitions pass the probe filter or `maxReps` is reached.
+ * Keeps repeating until `minKept` repetitions pass the probe filter or `maxReps` is reached;
+ * if fewer passed by then, keeps the `minKept` with the fastest probes and sets relaxed = true.
  * Returns { msPerCall: {name: median ms over kept reps}, samples: {name: [ms per kept rep]},
- *           reps, kept, dropped }.
+ *           reps, kept, dropped, relaxed, keptProbeFloor }.
  */
 export async function measureInterleaved(impls, probe, { minKept = 11, maxReps = 40 } = {}) {
   const probes = [probe.run()];
@@ -126,13 +127,26 @@ export async function measureInterleaved(impls, probe, { minKept = 11, maxReps =
     all.push(row);
     probes.push(probe.run());
   }
-  const kept = keptIdx();
+  let kept = keptIdx();
+  let relaxed = false;
+  if (kept.length < minKept) {
+    // The machine stayed slower than its best moment for the whole budget. Rather than report
+    // nothing, use the minKept repetitions whose surrounding probes were fastest, and say so.
+    relaxed = true;
+    const worstProbe = (r) => Math.max(probes[r], probes[r + 1]);
+    kept = all.map((_, r) => r).sort((a, b) => worstProbe(a) - worstProbe(b)).slice(0, minKept).sort((a, b) => a - b);
+  }
   const samples = {}, msPerCall = {};
   impls.forEach((impl, i) => {
     samples[impl.name] = kept.map((r) => all[r][i]);
     msPerCall[impl.name] = median(samples[impl.name]);
   });
-  return { msPerCall, samples, reps: all.length, kept: kept.length, dropped: all.length - kept.length };
+  const slowestKeptProbe = Math.max(...kept.map((r) => Math.max(probes[r], probes[r + 1])));
+  return {
+    msPerCall, samples, reps: all.length, kept: kept.length, dropped: all.length - kept.length, relaxed,
+    // Speed of the slowest probe next to a kept repetition, relative to the best probe (<= 1).
+    keptProbeFloor: probe.bestMs / slowestKeptProbe,
+  };
 }
 
 /** Calls per sample so one sample takes about targetMs (at least 1). */

@@ -6,9 +6,8 @@ import type { QuantizedNetwork, QuantBlock } from '../quant/quantize.js';
 import { LEAK_MULTIPLY, LEAK_SHIFT, RESET_NONE, RESET_SUBTRACT } from '../runtime/abi.js';
 import { clamp, roundHalfEven } from '../quant/rounding.js';
 
-const sat16 = (x: number) => clamp(x, -32768, 32767);
 /** wasm's q15mulr_sat_s for one lane. */
-const q15mulr = (a: number, b: number) => sat16(Math.floor((a * b + 0x4000) / 32768));
+const q15mulr = (a: number, b: number) => clamp(Math.floor((a * b + 0x4000) / 32768), -32768, 32767);
 
 /** (acc·M + 2^(S−1)) >> S in exact integer arithmetic (BigInt when doubles could round). */
 function rq(acc: number, m: number, s: number): number {
@@ -22,6 +21,16 @@ interface State { v: Int16Array; syn: Int16Array; spk: Uint8Array; refr: Int16Ar
 /** Steps the integer model of a quantized network for `batch` samples. */
 export class IntegerReference {
   private readonly state: State[];
+  /** How many times a current or membrane value was clipped to the int16 range so far. */
+  saturations = 0;
+
+  private sat16(x: number): number {
+    if (x > 32767 || x < -32768) {
+      this.saturations++;
+      return x > 0 ? 32767 : -32768;
+    }
+    return x;
+  }
 
   constructor(readonly net: QuantizedNetwork, readonly batch = 1) {
     this.state = net.blocks.map((b) => ({
@@ -67,7 +76,7 @@ export class IntegerReference {
           for (let i = 0; i < q.n; i++) acc2 += q.recurrent[o * q.n + i] * prevSpikes[b * q.n + i];
           c += rq(acc2, q.m2[o], q.s2);
         }
-        cur[b * q.n + o] = sat16(c);
+        cur[b * q.n + o] = this.sat16(c);
       }
     }
     return cur;
@@ -75,19 +84,19 @@ export class IntegerReference {
 
   private leak(q: QuantBlock, v: number, decay: number): number {
     if (q.leakMode === LEAK_MULTIPLY) return q15mulr(v, decay);
-    if (q.leakMode === LEAK_SHIFT) return sat16(v - (v >> q.shiftK));
+    if (q.leakMode === LEAK_SHIFT) return this.sat16(v - (v >> q.shiftK));
     return v;
   }
 
   private cell(q: QuantBlock, s: State, k: number, o: number, cur: number): void {
     let drive = cur;
     if (q.kind === 'cubalif') {
-      s.syn[k] = sat16(q15mulr(s.syn[k], q.synDecayQ15![o]) + cur);
+      s.syn[k] = this.sat16(q15mulr(s.syn[k], q.synDecayQ15![o]) + cur);
       drive = s.syn[k];
     }
     let u = this.leak(q, s.v[k], q.decayQ15[o]);
-    u = sat16(u + drive);
-    u = sat16(u + q.leakI16[o]);
+    u = this.sat16(u + drive);
+    u = this.sat16(u + q.leakI16[o]);
     const th = q.thresholdI16[o], vr = q.vResetI16[o];
     let fire = q.resetMode !== RESET_NONE && u > th;
     if (q.refractorySteps > 0) {
@@ -99,7 +108,7 @@ export class IntegerReference {
         s.refr[k] = q.refractorySteps;
       }
     }
-    if (fire) u = q.resetMode === RESET_SUBTRACT ? sat16(u - sat16(th - vr)) : vr;
+    if (fire) u = q.resetMode === RESET_SUBTRACT ? this.sat16(u - this.sat16(th - vr)) : vr;
     s.v[k] = u;
     s.spk[k] = fire ? 1 : 0;
   }

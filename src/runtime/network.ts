@@ -63,11 +63,42 @@ export interface LiSpec extends CellBase {
 }
 
 export type CellSpec = LifSpec | CubaLifSpec | IfSpec | LiSpec;
-export type LayerSpec = LinearSpec | CellSpec;
+
+/**
+ * 2-D convolution over `[C, H, W]` activations (NIR Conv2d): weight `[out, in/groups, kh, kw]`
+ * row-major. Like Linear it produces a current for the cell after it.
+ */
+export interface Conv2dSpec {
+  readonly type: 'conv2d';
+  readonly outChannels: number;
+  readonly kernelSize: readonly [number, number];
+  readonly weight: Float32Array | readonly number[];
+  readonly stride?: readonly [number, number];
+  readonly padding?: readonly [number, number];
+  readonly dilation?: readonly [number, number];
+  readonly groups?: number;
+  /** Per output channel. */
+  readonly bias?: PerNeuron;
+}
+/** Sum or average pooling over `[C, H, W]` (NIR SumPool2d / AvgPool2d). */
+export interface Pool2dSpec {
+  readonly type: 'sumpool2d' | 'avgpool2d';
+  readonly kernelSize: readonly [number, number];
+  readonly stride?: readonly [number, number];
+  readonly padding?: readonly [number, number];
+}
+/** `[C, H, W]` → `[C·H·W]` (row-major; a no-op on memory). */
+export interface FlattenSpec {
+  readonly type: 'flatten';
+}
+
+export type LayerSpec = LinearSpec | CellSpec | Conv2dSpec | Pool2dSpec | FlattenSpec;
 
 /** A network: `inputSize` inputs, then pairs of (Linear, cell) layers. */
 export interface NetworkSpec {
   readonly inputSize: number;
+  /** `[C, H, W]` of the input, for networks that start with a convolution. */
+  readonly inputShape?: readonly [number, number, number];
   /** Time step in seconds (default 0.001). */
   readonly dt?: number;
   readonly layers: readonly LayerSpec[];

@@ -1,0 +1,19 @@
+// The `spikelet` command line. Each command lives in src/cli/commands/<name>.ts and exports
+// `register(program)`; this file only assembles them, so commands can be added independently.
+import { Command } from 'commander';
+import { register as registerDemo } from './commands/demo.js';
+
+const program = new Command();
+program
+  .name('spikelet')
+  .description('Spiking neural networks from training to the edge: quantized inference in WebAssembly SIMD.')
+  .version('0.1.0')
+  .showHelpAfterError();
+
+registerDemo(program);
+
+program.parseAsync(process.argv).catch((e: unknown) => {
+  const err = e as Error;
+  process.stderr.write(`spikelet: ${err.name === 'SpikeletError' ? '' : err.name + ': '}${err.message}\n`);
+  process.exitCode = 1;
+});
