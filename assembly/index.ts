@@ -15,3 +15,12 @@ export * from './dense/matmul_i8i16_simd';
 export * from './dense/matmul_i8_ref';
 export * from './dense/matmul_f32_simd';
 export * from './dense/matmul_f32_ref';
+// Evolution strategies and control environments (W5-es).
+export * from './env/trig';
+export * from './env/classic';
+export * from './es/philox';
+export * from './es/rollout';
+export * from './events/compact';
+export * from './events/accumulate_i8';
+export * from './events/accumulate_f32';
+export * from './events/synapse';

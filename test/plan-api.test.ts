@@ -88,12 +88,19 @@ describe.each(PRECISIONS)('Plan (%s)', (precision) => {
     expect(p.layers[2].membrane().length).toBe(B * 6);
     const c = p.counters();
     c.forEach((k, l) => expect(k.spikes).toBe(r.layerSpikes[l].reduce((a, b) => a + b, 0)));
-    // dense MACs: T·B·outP·inP (padded to 16), plus the recurrent matrix of layer 0.
-    expect(c[0].macs).toBe(T * B * (32 * 16 + 32 * 32));
-    expect(c[1].macs).toBe(T * B * 16 * 32);
+    // Dense-equivalent MACs: T·B·n·(inputs + recurrent inputs), whichever path ran.
+    expect(c[0].macs).toBe(T * B * 24 * (10 + 24));
+    expect(c[1].macs).toBe(T * B * 12 * 24);
     expect(c[0].membraneUpdates).toBe(T * B * 24);
+    // Synaptic events: every nonzero input (and recurrent spike of the previous step) × fan-out.
+    let rec = 0;
+    for (let t = 0; t < T - 1; t++) for (let i = 0; i < B * 24; i++) rec += r.layerSpikes[0][t * B * 24 + i];
+    expect(c[1].synapticEvents).toBe(r.layerSpikes[0].reduce((a, b) => a + b, 0) * 12);
+    expect(c[0].eventSteps + c[0].denseSteps).toBe(2 * T);
+    expect(c[2].synapticEvents).toBe(r.layerSpikes[1].reduce((a, b) => a + b, 0) * 6);
+    expect(rec).toBeGreaterThan(0);
     p.resetCounters();
-    expect(p.counters()[0]).toEqual({ spikes: 0, macs: 0, membraneUpdates: 0 });
+    expect(p.counters()[0]).toEqual({ spikes: 0, synapticEvents: 0, macs: 0, membraneUpdates: 0, eventSteps: 0, denseSteps: 0 });
   });
 });
 

@@ -6,16 +6,19 @@
 // Layout: w is `pack_f32` output (p4c4: panels of 4 output rows, chunks of 4 inputs, see
 // pack.ts). x row-major f32 [batch, inP], y row-major f32 [batch, outP].
 // Host guarantees: pointers 16-byte aligned, outP % 16 == 0, inP % 16 == 0 (the kernel needs
-// only outP % 4 and inP % 8), batch ≥ 1. Reads exactly 4·outP·inP weight bytes and
+// only outP % 4 and inP % 8, both > 0), batch ≥ 1. Reads exactly 4·outP·inP weight bytes and
 // 4·batch·inP activation bytes; nothing past the end of any buffer is read or written.
 //
 // Blocking: panels of 4 outputs outer, pairs of rows inner. Register block 2 rows × 4 outputs:
 // 8 f32x4 accumulators (enough independent chains to cover the 3-cycle vaddps latency at
-// 2 adds/cycle) + 2 activations + 1 streamed weight + 1 product temporary = 12 xmm.
+// 2 adds/cycle) + 2 activations + 4 weights (hoisted by TurboFan) + 1 product temporary =
+// 15 of V8's 16 xmm.
 // The mat-vec path (odd last row, batch 1) is 1 row × 4 outputs unrolled ×2 over the inputs,
 // again 8 accumulators.
 // Measured (AMD EPYC Zen 4 KVM, Node 20.20, median; see bench/kernel-probe-dense.mjs):
-//   RESULTS_F32
+//   hot weights, GMAC/s at batch 1 / batch 64:
+//     128×704: 14.7 / 22.2   256×256: 14.1–14.6 / 21.0–22.2   512×512: 13.6–14.1 / 21.8–22.2
+//     1024×1024: 12.8–14.3 / 20.5–21.5 (weights 4 MB: L3). Cold weights, batch 1: ≈ 7.5.
 // Tried: broadcast layout (W as [k][8 outputs], activation `load32_splat`, 4 × 8 block, no
 // horizontal sums, as XNNPACK's f32-gemm-4x8-splat): 18–19.5 GMAC/s at batch 64 and
 // ≈ 10.5 at batch 1, against 20–21.5 / 14 for this layout.

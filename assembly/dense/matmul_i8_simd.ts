@@ -5,22 +5,31 @@
 // Layout: w is `pack_i8` output (p4c8 widened: panels of 4 output rows, chunks of 8 inputs,
 // int16; see pack.ts). x row-major int8 [batch, inP], y row-major int32 [batch, outP].
 // Host guarantees: pointers 16-byte aligned, outP % 16 == 0, inP % 16 == 0 (the kernel needs
-// only outP % 8 and inP % 8), batch ≥ 1. Reads exactly 2·outP·inP weight bytes and
+// only outP % 8 and inP % 8, both > 0), batch ≥ 1. Reads exactly 2·outP·inP weight bytes and
 // batch·inP activation bytes; nothing past the end of any buffer is read or written.
 //
 // Blocking: panels of 4 outputs outer, pairs of batch rows inner (the 4·inP·2-byte weight
 // panel stays in L1 while the activation rows stream from L1/L2). Register block 2 rows × 4
 // outputs: 8 i32x4 accumulators + 2 activation vectors (widened inside `v128.load8x8_s`) +
-// 1 streamed weight vector = 11 of V8's 16 xmm registers; each accumulator holds 4 partial sums
-// of one output and is reduced by `hsum4_i32` once per block. Odd rows (and batch 1) take a
+// 4 weight vectors (TurboFan hoists all four loads) + 1 product temporary = 15 of the 16 xmm
+// registers V8 uses (checked with node --print-wasm-code); each accumulator holds 4 partial
+// sums of one output and is reduced by `hsum4_i32` once per block. Odd rows (and batch 1) take a
 // 1 × 8 path over two panels (8 accumulators; each activation load serves 8 dots).
 // Measured (AMD EPYC Zen 4 KVM, Node 20.20, median; see bench/kernel-probe-dense.mjs):
-//   RESULTS_I8
+//   hot weights, GMAC/s at batch 1 / batch 64 (two runs, 2×4 block with pointer loops):
+//     128×704: 23–29 / 40.0     256×256: 31–32 / 40.4–40.6
+//     512×512: 32 / 39.8–41.5   1024×1024: 29–30 / 40.0–40.6
+//   Same process, first version with counting loops (x + b·xs + k): 512×512 b64 38–39.
+//   Cold weights (rotated through 64 MB, DRAM-bound): batch 1 512×512 ≈ 5–6, 1024² ≈ 7;
+//   the int16 packing costs 2 bytes per MAC there.
 // What limits it: per 64 MACs the block issues 8 vpmaddwd + 8 vpaddd + 2 vpmovsxbw; Zen runs
 // vpmaddwd on 2 pipes and the rest shares 4, so ≈ 4.5–5 cycles per 64 MACs (≈ 45 GMAC/s at
 // 3.5 GHz). Tried: int8-packed weights widened with load8x8_s (27–29 GMAC/s, widening competes
 // for the vector pipes); weights held and activations streamed (same, ≈ 40); 3 × 4 (12
-// accumulators, spills: ≈ 30).
+// accumulators, spills: ≈ 30); inner loop unrolled ×2 (0.6–0.8×: TurboFan hoists the second
+// half's loads too and spills); rows outer / panels inner (weights from L2: same ±5 %).
+// V8 adds a stack check (cmp + branch) to every loop iteration; pointer induction keeps the
+// rest of the loop overhead to 3 adds + compare + branch.
 import { hsum4_i32 } from './hsum';
 
 /** int8 W (packed by `pack_i8`) × int8 x[batch, inP] → int32 y[batch, outP]. */

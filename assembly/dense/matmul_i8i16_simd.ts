@@ -8,15 +8,17 @@
 // Layout: w is `pack_i8` output (p4c8 widened to int16, see pack.ts), the same packed buffer
 // `matmul_i8_simd` reads. x row-major int16 [batch, inP], y row-major int32 [batch, outP].
 // Host guarantees: pointers 16-byte aligned, outP % 16 == 0, inP % 16 == 0 (the kernel needs
-// only outP % 8 and inP % 8), batch ≥ 1. Reads exactly 2·outP·inP weight bytes and
+// only outP % 8 and inP % 8, both > 0), batch ≥ 1. Reads exactly 2·outP·inP weight bytes and
 // 2·batch·inP activation bytes; nothing past the end of any buffer is read or written.
 //
 // Blocking: identical to matmul_i8_simd (see there): panels of 4 outputs outer, pairs of rows
-// inner, register block 2 rows × 4 outputs (8 accumulators + 2 activations + 1 weight = 11
-// xmm), 1 × 8 path for an odd last row and batch 1. Activations need no widening here (plain
-// `v128.load`), so the block is 8 vpmaddwd + 8 vpaddd per 64 MACs.
+// inner, register block 2 rows × 4 outputs (8 accumulators + 2 activations + 4 weights + 1
+// temporary = 15 xmm), 1 × 8 path for an odd last row and batch 1. Activations need no
+// widening here (plain `v128.load`), so the block is 8 vpmaddwd + 8 vpaddd per 64 MACs.
 // Measured (AMD EPYC Zen 4 KVM, Node 20.20, median; see bench/kernel-probe-dense.mjs):
-//   RESULTS_I8I16
+//   hot weights, GMAC/s at batch 1 / batch 64:
+//     128×704: 27 / 41.5   256×256: 30–32 / 41.4–43.6   512×512: 32 / 43.1–44.4
+//     1024×1024: 29 / 44.1 (register peak of dot_i16x8_s ≈ 48 on this machine).
 import { hsum4_i32 } from './hsum';
 
 /** int8 W (packed by `pack_i8`) × int16 x[batch, inP] → int32 y[batch, outP]. */

@@ -6,8 +6,7 @@
 // advances by its stride each step (the run's input and recorded outputs), every other
 // pointer names a fixed buffer of the plan. Kernels are called directly: no host round trip
 // per layer or per step.
-import { matmul_i8_simd } from '../dense/matmul_i8_simd';
-import { matmul_f32_simd } from '../dense/matmul_f32_simd';
+import { synapse_i8, synapse_f32 } from '../events/synapse';
 import { lif_i16_simd } from '../neuron/lif_i16_simd';
 import { syn_i16_simd } from '../neuron/syn_i16';
 import { lif_f32_simd, syn_f32_simd } from '../neuron/lif_f32';
@@ -19,8 +18,8 @@ export const OP_WORDS: i32 = 16;
 // Opcodes (src/runtime/abi.ts mirrors them).
 export const OP_INPUT_Q8: i32 = 1;    // src, srcStride, dst, n, nP, batch, invScale(f32 bits)
 export const OP_INPUT_F32: i32 = 2;   // src, srcStride, dst, n, nP, batch
-export const OP_MATMUL_I8: i32 = 3;   // w, x, y, batch, outP, inP, macCounter
-export const OP_MATMUL_F32: i32 = 4;  // w, x, y, batch, outP, inP, macCounter
+export const OP_SYNAPSE_I8: i32 = 3;  // wDense, wT, x, y, batch, outP, inP, idx, crossover, valued, counters, fanOut
+export const OP_SYNAPSE_F32: i32 = 4; // wDense, wT, x, spikes, y, batch, outP, inP, idx, crossover, valued, counters, fanOut
 export const OP_REQUANT: i32 = 5;     // acc1, m1, s1, acc2, m2, s2, bias, cur, n, batch
 export const OP_CURRENT_F32: i32 = 6; // acc1, acc2, bias, cur, n, batch
 export const OP_SYN_I16: i32 = 7;     // syn, cur, decay, n, batch, leakMode, shiftK
@@ -57,13 +56,13 @@ export function plan_run(prog: usize, nOps: i32, steps: i32): i32 {
           copy_rows(p(op, 1) + <usize>(t * w(op, 2)), p(op, 3), w(op, 4) << 2, w(op, 4) << 2,
                     w(op, 5) << 2, w(op, 6));
           break;
-        case OP_MATMUL_I8:
-          matmul_i8_simd(p(op, 1), p(op, 2), p(op, 3), w(op, 4), w(op, 5), w(op, 6));
-          count(p(op, 7), <i64>w(op, 4) * <i64>w(op, 5) * <i64>w(op, 6));
+        case OP_SYNAPSE_I8:
+          synapse_i8(p(op, 1), p(op, 2), p(op, 3), p(op, 4), w(op, 5), w(op, 6), w(op, 7), p(op, 8), w(op, 9),
+                     w(op, 10), p(op, 11), w(op, 12));
           break;
-        case OP_MATMUL_F32:
-          matmul_f32_simd(p(op, 1), p(op, 2), p(op, 3), w(op, 4), w(op, 5), w(op, 6));
-          count(p(op, 7), <i64>w(op, 4) * <i64>w(op, 5) * <i64>w(op, 6));
+        case OP_SYNAPSE_F32:
+          synapse_f32(p(op, 1), p(op, 2), p(op, 3), p(op, 4), p(op, 5), w(op, 6), w(op, 7), w(op, 8), p(op, 9),
+                      w(op, 10), w(op, 11), p(op, 12), w(op, 13));
           break;
         case OP_REQUANT:
           requant_i16_simd(p(op, 1), p(op, 2), w(op, 3), p(op, 4), p(op, 5), w(op, 6), p(op, 7), p(op, 8),

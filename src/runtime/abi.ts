@@ -12,8 +12,8 @@ export const RESET_NONE = 2;
 export const OP_WORDS = 16;
 export const OP_INPUT_Q8 = 1;
 export const OP_INPUT_F32 = 2;
-export const OP_MATMUL_I8 = 3;
-export const OP_MATMUL_F32 = 4;
+export const OP_SYNAPSE_I8 = 3;
+export const OP_SYNAPSE_F32 = 4;
 export const OP_REQUANT = 5;
 export const OP_CURRENT_F32 = 6;
 export const OP_SYN_I16 = 7;
@@ -33,5 +33,9 @@ export interface KernelExports {
   pack_i8(src: number, dst: number, outP: number, inP: number): void;
   packed_f32_bytes(outP: number, inP: number): number;
   pack_f32(src: number, dst: number, outP: number, inP: number): void;
+  synapse_i8(wDense: number, wT: number, x: number, y: number, batch: number, outP: number, inP: number,
+    idx: number, crossover: number, valued: number, counters: number, fanOut: number): void;
+  synapse_f32(wDense: number, wT: number, x: number, spikes: number, y: number, batch: number, outP: number,
+    inP: number, idx: number, crossover: number, valued: number, counters: number, fanOut: number): void;
   [kernel: string]: Fn | unknown;
 }

@@ -3,9 +3,11 @@
 // whole chunk of a sequence (`run`); no per-layer or per-step JavaScript in between.
 import { SpikeletError } from '../errors.js';
 import {
-  OP_CURRENT_F32, OP_INPUT_F32, OP_INPUT_Q8, OP_LIF_F32, OP_LIF_I16, OP_MATMUL_F32, OP_MATMUL_I8, OP_RECORD,
-  OP_REQUANT, OP_SYN_F32, OP_SYN_I16, OP_U8_TO_F32, LEAK_MULTIPLY, RESET_NONE, RESET_SUBTRACT, RESET_ZERO,
+  OP_CURRENT_F32, OP_INPUT_F32, OP_INPUT_Q8, OP_LIF_F32, OP_LIF_I16, OP_RECORD, OP_REQUANT, OP_SYN_F32,
+  OP_SYN_I16, OP_SYNAPSE_F32, OP_SYNAPSE_I8, OP_U8_TO_F32, OP_WORDS, LEAK_MULTIPLY, RESET_NONE, RESET_SUBTRACT,
+  RESET_ZERO,
 } from './abi.js';
+import { calibrateSynapse, type Calibration, type SynapseOp } from './calibrate.js';
 import { cellConstants, pad16 } from './cells.js';
 import { validateNetwork, type Block, type NetworkSpec } from './network.js';
 import { f32Bits, ProgramBuilder } from './program.js';
@@ -25,6 +27,32 @@ export interface CompileOptions {
   readonly quantization?: QuantizeOptions;
   /** Bytes of wasm memory for `run`'s streamed input and outputs (default 4 MiB). */
   readonly chunkBytes?: number;
+  /**
+   * Event-driven synaptic updates (cost ∝ spikes instead of synapses):
+   * `auto` picks dense or events per layer per step from the number of active inputs, at a
+   * crossover measured on this machine (int8 default: integer results are identical either way);
+   * `off` always dense (f32 default: the two paths sum floats in different orders, so `auto`
+   * would make f32 results depend on the machine's timing); `always` events only (no dense
+   * weights stored).
+   */
+  readonly eventDriven?: 'auto' | 'off' | 'always';
+  /**
+   * Crossover activity (fraction of active inputs, 0..1) below which `auto` uses events: one
+   * number for every synaptic layer, or one per layer in `synapses` order. Default: measured by
+   * {@link Plan.calibrate} at compile time (cached per runtime and shape).
+   */
+  readonly crossover?: number | readonly number[];
+}
+
+/** A synaptic connection of the plan (feed-forward or recurrent) and its dense/event crossover. */
+export interface SynapseInfo {
+  /** Index of the cell layer it feeds. */
+  readonly layer: number;
+  readonly kind: 'feedforward' | 'recurrent';
+  readonly inputs: number;
+  readonly outputs: number;
+  /** Activity (0..1) at or below which the event path runs (`auto` mode). */
+  readonly crossover: number;
 }
 
 /** Output of one {@link Plan.step}: the last layer, `[batch, n]`. */
@@ -44,14 +72,23 @@ export interface RunResult {
   readonly layerSpikes: readonly Uint8Array[];
 }
 
-/** Exact operation counts of one layer since the last `resetCounters`. */
+/**
+ * Exact operation counts of one layer since the last `resetCounters`. `spikes`,
+ * `synapticEvents`, `macs` and `membraneUpdates` describe the network's work and are identical
+ * whichever path (dense or events) ran; `eventSteps`/`denseSteps` say which paths ran.
+ */
 export interface LayerCounters {
-  /** Spikes emitted. */
+  /** Spikes emitted by the layer. */
   readonly spikes: number;
-  /** Multiply-accumulates executed by the dense kernels (padded sizes). */
+  /** Synaptic events: nonzero inputs (incl. recurrent spikes) × their fan-out. */
+  readonly synapticEvents: number;
+  /** Dense-equivalent multiply-accumulates: steps × batch × n × (inputs + recurrent inputs). */
   readonly macs: number;
   /** Membrane updates (neurons × batch × steps). */
   readonly membraneUpdates: number;
+  /** Synaptic-op executions that took the event path / the dense path. */
+  readonly eventSteps: number;
+  readonly denseSteps: number;
 }
 
 /** What a layer exposes for read-out. All arrays are fresh copies, `[batch, n]`. */
@@ -79,7 +116,7 @@ interface Layer {
   readonly acc1: number;
   readonly acc2: number;
   readonly cur: number;
-  readonly counters: number; // int64 [spikes, macs]
+  readonly counters: number; // int64 [spikes, ffEvents, ffEventSteps, ffDenseSteps, recEvents, recEventSteps, recDenseSteps, -]
   readonly stream: number;   // run: [Tc, batch, n] spike bytes
 }
 
@@ -103,8 +140,30 @@ export function compile(rt: Runtime, spec: NetworkSpec, options: CompileOptions 
   if (!Number.isInteger(chunkBytes) || chunkBytes < 1) {
     throw new SpikeletError('invalid_param', 'compile', 'chunkBytes', 'a positive integer', chunkBytes);
   }
+  const eventDriven = options.eventDriven ?? (precision === 'int8' ? 'auto' : 'off');
+  if (eventDriven !== 'auto' && eventDriven !== 'off' && eventDriven !== 'always') {
+    throw new SpikeletError('invalid_param', 'compile', 'eventDriven', '"auto", "off" or "always"', eventDriven);
+  }
+  const nSyn = net.blocks.reduce((k, b) => k + (b.recurrent ? 2 : 1), 0);
+  const crossover = options.crossover;
+  if (crossover !== undefined) {
+    const list = typeof crossover === 'number' ? [crossover] : crossover;
+    if (!Array.isArray(list) || (typeof crossover !== 'number' && list.length !== nSyn)) {
+      throw new SpikeletError('invalid_param', 'compile', 'crossover', `a number or ${nSyn} numbers (one per synaptic layer)`, crossover);
+    }
+    list.forEach((c, i) => {
+      if (typeof c !== 'number' || !(c >= 0 && c <= 1)) {
+        throw new SpikeletError('invalid_param', 'compile', typeof crossover === 'number' ? 'crossover' : `crossover[${i}]`, 'an activity in [0, 1]', c);
+      }
+    });
+  }
   const quantized = precision === 'int8' ? quantizeNetwork(net, options.quantization) : undefined;
-  return new Plan(rt, net.blocks, net.inputSize, net.dt, precision, batch, chunkBytes, quantized);
+  const plan = new Plan(rt, net.blocks, net.inputSize, net.dt, precision, batch, chunkBytes, eventDriven, quantized);
+  if (eventDriven === 'auto') {
+    if (crossover === undefined) plan.calibrate();
+    else plan.synapses.forEach((_, i) => plan.setCrossover(i, typeof crossover === 'number' ? crossover : crossover[i]));
+  }
+  return plan;
 }
 
 /** A compiled network: `step`, `run`, `reset`, per-layer read-out and counters. */
@@ -127,7 +186,10 @@ export class Plan {
   private readonly runOps: number;
   private readonly stateStart: number;
   private readonly stateEnd: number;
+  private readonly idx: number;       // [max inP] int32 scratch for compacted events
+  private readonly syn: (SynapseOp & { layer: number; kind: 'feedforward' | 'recurrent'; inN: number; fields: number[]; crossover: number })[] = [];
   private steps = 0; // since the last resetCounters
+  private readonly eventDriven: 'auto' | 'off' | 'always';
 
   /** @internal use {@link compile}. */
   constructor(
@@ -141,9 +203,11 @@ export class Plan {
     /** Samples stepped together. */
     readonly batch: number,
     chunkBytes: number,
+    eventDriven: 'auto' | 'off' | 'always',
     /** The integer model (int8 plans). */
     readonly quantized?: QuantizedNetwork,
   ) {
+    this.eventDriven = eventDriven;
     const int8 = precision === 'int8';
     const B = batch;
     this.inputSize = inputSize;
@@ -155,7 +219,8 @@ export class Plan {
     // Parameters first (read-only after compile), then state (zeroed by reset), then streams.
     const params = blocks.map((b) => this.layoutParams(b, quantized?.blocks[b.index]));
     this.input = rt.alloc(B * this.inP * (int8 ? 1 : 4));
-    const counters = blocks.map(() => rt.alloc(16, 8)); // int64 [spikes, macs] per layer
+    const counters = blocks.map(() => rt.alloc(64, 8));
+    this.idx = rt.alloc(4 * Math.max(this.inP, ...blocks.map((b) => pad16(b.n))));
     this.stateStart = rt.mark();
     for (const b of blocks) {
       const nP = pad16(b.n);
@@ -190,6 +255,7 @@ export class Plan {
     this.stepOps = step.length;
     this.runProg = rt.put(run.toInt32Array());
     this.runOps = run.length;
+    this.syn.forEach((s, i) => this.setCrossover(i, s.crossover));
 
     this.layers = this.L.map((l) => this.handle(l));
   }
@@ -224,10 +290,20 @@ export class Plan {
       t.set(a as ArrayLike<number>);
       return rt.put(t);
     };
+    // Presynaptic-major copy for the event path: row i holds the nP weights input i projects to.
+    const transposed = (w: Float32Array | Int8Array, rows: number, cols: number, colsP: number): number => {
+      if (this.eventDriven === 'off') return 0;
+      const t = w instanceof Int8Array ? new Int8Array(colsP * nP) : new Float32Array(colsP * nP);
+      for (let o = 0; o < rows; o++) for (let i = 0; i < cols; i++) t[i * nP + o] = w[o * cols + i];
+      return rt.put(t);
+    };
+    const dense = this.eventDriven !== 'always';
     if (q) {
       return {
-        w: packed(q.weight, b.n, b.inN, inP),
-        wr: q.recurrent ? packed(q.recurrent, b.n, b.n, nP) : 0,
+        w: dense ? packed(q.weight, b.n, b.inN, inP) : 0,
+        wr: q.recurrent && dense ? packed(q.recurrent, b.n, b.n, nP) : 0,
+        wT: transposed(q.weight, b.n, b.inN, inP),
+        wrT: q.recurrent ? transposed(q.recurrent, b.n, b.n, nP) : 0,
         m1: padded(q.m1, (n) => new Int32Array(n), 0),
         m2: padded(q.m2, (n) => new Int32Array(n), 0),
         bias: padded(q.bias, (n) => new Int32Array(n), 0),
@@ -243,8 +319,10 @@ export class Plan {
     const c = cellConstants(b, this.dt);
     const f = (a: ArrayLike<number>, fill = 0) => padded(a, (n) => new Float32Array(n), fill);
     return {
-      w: packed(b.weight, b.n, b.inN, inP),
-      wr: b.recurrent ? packed(b.recurrent, b.n, b.n, nP) : 0,
+      w: dense ? packed(b.weight, b.n, b.inN, inP) : 0,
+      wr: b.recurrent && dense ? packed(b.recurrent, b.n, b.n, nP) : 0,
+      wT: transposed(b.weight, b.n, b.inN, inP),
+      wrT: b.recurrent ? transposed(b.recurrent, b.n, b.n, nP) : 0,
       m1: 0, m2: 0, decay: 0, synDecay: 0, leak: 0,
       bias: f(b.bias),
       th: f(b.vThreshold, Infinity),
@@ -265,13 +343,35 @@ export class Plan {
     } else {
       p.op(OP_INPUT_F32, this.inStream, inStride, this.input, this.inputSize, this.inP, B);
     }
-    let x = this.input, inP = this.inP;
+    let x = this.input, xSpikes = 0, inP = this.inP, inN = this.inputSize;
+    let k = 0; // synapse index
+    const synapse = (layer: number, kind: 'feedforward' | 'recurrent', wDense: number, wT: number, xf: number,
+                     spikes: number, y: number, outP: number, inPadded: number, inReal: number, valued: boolean,
+                     counters: number, fanOut: number) => {
+      const at = p.length;
+      if (int8) {
+        p.op(OP_SYNAPSE_I8, wDense, wT, xf, y, B, outP, inPadded, this.idx, 0, valued ? 1 : 0, counters, fanOut);
+      } else {
+        p.op(OP_SYNAPSE_F32, wDense, wT, xf, spikes, y, B, outP, inPadded, this.idx, 0, valued ? 1 : 0, counters, fanOut);
+      }
+      const field = int8 ? 9 : 10;
+      if (!record) {
+        this.syn.push({
+          kernel: int8 ? 'synapse_i8' : 'synapse_f32', wDense, wT, outP, inP: inPadded, inN: inReal, batch: B, valued,
+          layer, kind, fields: [at * OP_WORDS + field], crossover: wDense === 0 ? 1 : 0,
+        });
+      } else {
+        this.syn[k].fields.push(at * OP_WORDS + field);
+      }
+      k++;
+    };
     this.L.forEach((l, i) => {
       const P = params[i], b = l.block, nP = l.nP;
-      const macs = l.counters + 8;
+      synapse(i, 'feedforward', P.w, P.wT, x, xSpikes, l.acc1, nP, inP, inN, i === 0, l.counters + 8, l.n);
+      if (b.recurrent) {
+        synapse(i, 'recurrent', P.wr, P.wrT, int8 ? l.spk : l.spkF, int8 ? 0 : l.spk, l.acc2, nP, nP, l.n, false, l.counters + 32, l.n);
+      }
       const spikesIn = int8 ? l.spk : l.spkF;
-      p.op(int8 ? OP_MATMUL_I8 : OP_MATMUL_F32, P.w, x, l.acc1, B, nP, inP, macs);
-      if (b.recurrent) p.op(int8 ? OP_MATMUL_I8 : OP_MATMUL_F32, P.wr, spikesIn, l.acc2, B, nP, nP, macs);
       const resetMode = b.reset === 'none' ? RESET_NONE : b.reset === 'zero' ? RESET_ZERO : RESET_SUBTRACT;
       const refrSteps = Math.round(b.refractory / this.dt);
       if (int8) {
@@ -290,7 +390,9 @@ export class Plan {
         if (l.spkF) p.op(OP_U8_TO_F32, l.spk, l.spkF, B * nP);
       }
       x = spikesIn;
+      xSpikes = int8 ? 0 : l.spk;
       inP = nP;
+      inN = l.n;
     });
     if (record) {
       const sb = int8 ? 2 : 4;
@@ -355,14 +457,70 @@ export class Plan {
   /**
    * Advances every layer by one time step.
    * @param input `[batch, inputSize]` floats (spikes as 0/1).
+   * @param out Optional arrays to write the result into (no allocation per step).
    * @returns Spikes and membrane of the last layer, `[batch, n]`.
    */
-  step(input: Float32Array | readonly number[]): StepResult {
+  step(input: Float32Array | readonly number[], out?: StepResult): StepResult {
     const x = this.checkInput('Plan.step', input, this.batch * this.inputSize);
     this.rt.view().f32.set(x, this.inStream >> 2);
     this.exec(this.stepProg, this.stepOps, 1);
-    const out = this.layers[this.layers.length - 1];
-    return { spikes: out.spikes(), membrane: out.membrane() };
+    return this.readOutput(out);
+  }
+
+  /**
+   * Advances one time step from event lists: for each batch row, the indices of the inputs that
+   * spike (value 1); all other inputs are 0.
+   * @param events One integer array per batch row (Int32Array, Uint32Array, Uint16Array, Uint8Array
+   *   or number[]), indices in [0, inputSize).
+   * @param out Optional arrays to write the result into.
+   */
+  stepEvents(events: readonly (ArrayLike<number>)[], out?: StepResult): StepResult {
+    const where = 'Plan.stepEvents';
+    if (!Array.isArray(events) || events.length !== this.batch) {
+      throw new SpikeletError('shape_mismatch', where, 'events.length', `${this.batch} (one index list per batch row)`, Array.isArray(events) ? events.length : events);
+    }
+    events.forEach((e, b) => {
+      const intTyped = e instanceof Int32Array || e instanceof Uint32Array || e instanceof Uint16Array || e instanceof Uint8Array || e instanceof Int16Array;
+      if (!intTyped && !Array.isArray(e)) {
+        throw new SpikeletError('invalid_param', where, `events[${b}]`, 'an integer typed array (Int32Array, Uint16Array, ...) or number[] of input indices', e);
+      }
+      for (let k = 0; k < e.length; k++) {
+        const i = e[k];
+        if (!Number.isInteger(i) || i < 0 || i >= this.inputSize) {
+          throw new SpikeletError('invalid_param', where, `events[${b}][${k}]`, `an input index in [0, ${this.inputSize - 1}]`, i);
+        }
+      }
+    });
+    const f32 = this.rt.view().f32;
+    const base = this.inStream >> 2;
+    f32.fill(0, base, base + this.batch * this.inputSize);
+    events.forEach((e, b) => {
+      for (let k = 0; k < e.length; k++) f32[base + b * this.inputSize + e[k]] = 1;
+    });
+    this.exec(this.stepProg, this.stepOps, 1);
+    return this.readOutput(out);
+  }
+
+  private readOutput(out?: StepResult): StepResult {
+    const l = this.L[this.L.length - 1];
+    const n = this.batch * l.n;
+    if (out && (out.spikes.length !== n || out.membrane.length !== n)) {
+      throw new SpikeletError('shape_mismatch', 'Plan.step', 'out', `spikes and membrane of length ${n}`, [out.spikes.length, out.membrane.length]);
+    }
+    const spikes = out?.spikes ?? new Uint8Array(n);
+    const membrane = out?.membrane ?? new Float32Array(n);
+    const v = this.rt.view();
+    this.unpad(l, v.u8, l.spk, spikes);
+    if (this.precision === 'f32') {
+      this.unpad(l, v.f32, l.v >> 2, membrane);
+    } else {
+      const unit = l.q!.unit;
+      for (let b = 0; b < this.batch; b++) {
+        const src = (l.v >> 1) + b * l.nP;
+        for (let i = 0; i < l.n; i++) membrane[b * l.n + i] = v.i16[src + i] * unit[i];
+      }
+    }
+    return { spikes, membrane };
   }
 
   /**
@@ -403,17 +561,63 @@ export class Plan {
   /** Exact counts per layer since compile or the last {@link resetCounters}. */
   counters(): LayerCounters[] {
     const i64 = this.rt.view().i64;
-    return this.L.map((l) => ({
-      spikes: Number(i64[l.counters >> 3]),
-      macs: Number(i64[(l.counters >> 3) + 1]),
-      membraneUpdates: this.steps * this.batch * l.n,
-    }));
+    return this.L.map((l) => {
+      const c = (k: number) => Number(i64[(l.counters >> 3) + k]);
+      const fanIn = l.block.inN + (l.block.recurrent ? l.n : 0);
+      return {
+        spikes: c(0),
+        synapticEvents: c(1) + c(4),
+        macs: this.steps * this.batch * l.n * fanIn,
+        membraneUpdates: this.steps * this.batch * l.n,
+        eventSteps: c(2) + c(5),
+        denseSteps: c(3) + c(6),
+      };
+    });
   }
 
   /** Sets every counter to zero. */
   resetCounters(): void {
     const i64 = this.rt.view().i64;
-    for (const l of this.L) i64.fill(0n, l.counters >> 3, (l.counters >> 3) + 2);
+    for (const l of this.L) i64.fill(0n, l.counters >> 3, (l.counters >> 3) + 8);
     this.steps = 0;
+  }
+
+  /** The plan's synaptic connections in execution order, with their current crossovers. */
+  get synapses(): SynapseInfo[] {
+    return this.syn.map((s) => ({ layer: s.layer, kind: s.kind, inputs: s.inN, outputs: this.L[s.layer].n, crossover: s.crossover }));
+  }
+
+  /**
+   * Sets the activity (fraction of active inputs, 0..1) at or below which synapse `index` takes
+   * the event path. Has no effect in `off` mode (no event weights) or `always` mode.
+   */
+  setCrossover(index: number, activity: number): void {
+    const s = this.syn[index];
+    if (!s) throw new SpikeletError('invalid_param', 'Plan.setCrossover', 'index', `an integer in [0, ${this.syn.length - 1}]`, index);
+    if (typeof activity !== 'number' || !(activity >= 0 && activity <= 1)) {
+      throw new SpikeletError('invalid_param', 'Plan.setCrossover', 'activity', 'a number in [0, 1]', activity);
+    }
+    if (s.wDense === 0 || s.wT === 0) return;
+    s.crossover = activity;
+    // Compare with the total of nonzero inputs over the batch, as the kernel counts them.
+    const count = Math.floor(activity * s.inN * this.batch);
+    const i32 = this.rt.view().i32;
+    const [stepField, runField] = s.fields;
+    if (stepField !== undefined) i32[(this.stepProg >> 2) + stepField] = count;
+    if (runField !== undefined) i32[(this.runProg >> 2) + runField] = count;
+  }
+
+  /**
+   * Measures each synaptic layer's dense/event crossover on this machine and stores it.
+   * @param options `fresh: true` re-measures instead of reusing this runtime's cached result.
+   * @returns One calibration (crossover and the measured curve) per synapse, in order.
+   */
+  calibrate(options: { fresh?: boolean } = {}): Calibration[] {
+    return this.syn.map((s, i) => {
+      if (s.wDense === 0 || s.wT === 0) return { crossover: s.crossover, curve: [] };
+      const c = calibrateSynapse(this.rt, s, !options.fresh);
+      this.setCrossover(i, c.crossover);
+      return c;
+    });
   }
 }
