@@ -230,7 +230,6 @@ async function runCase(nOut, nIn, batch, probe) {
   }
 
   const m = await measureInterleaved(impls, probe, { minKept: cfg.minKept, maxReps: cfg.maxReps });
-  if (process.env.BENCH_DEBUG) log(`   probe best ${probe.bestMs.toFixed(3)} ms`);
   if (m.relaxed) {
     log(`   fewer than ${cfg.minKept} of ${m.reps} repetitions passed the probe filter; using the ${m.kept} ` +
       `with the fastest probes (slowest at ${(m.keptProbeFloor * 100).toFixed(0)}% of the best probe)`);

@@ -20,3 +20,44 @@ export {
   quantizeNetwork, THRESHOLD_I16, type QuantizeOptions, type QuantizedNetwork, type QuantBlock,
 } from './quant/quantize.js';
 export { IntegerReference } from './reference/integer-model.js';
+
+// --- Evolution strategies, environments, control recipes (W5-es) ---
+export {
+  makeEnv, registerEnv, envDefinition, envNames, CARTPOLE_V1, PENDULUM_V1, POINTMASS_V0,
+  type Env, type EnvDefinition, type EnvStep, type ActionSpace, type MakeEnvOptions,
+} from './envs/classic.js';
+export { detSin, detCos } from './envs/trig.js';
+export { philox4x32, noiseVector, resetUniforms } from './es/rng.js';
+export {
+  OpenES, SNES, centeredRanks, type Strategy, type StrategyState, type SampleSpec, type OpenESParams, type OpenESState,
+  type SNESParams, type SNESState,
+} from './es/strategies.js';
+export { makePolicy, policyNetwork, memberParams, evaluateJs, type Policy, type PolicyConfig } from './es/policy.js';
+export {
+  createEvaluator, LocalEvaluator, WorkerEvaluator, type Evaluator, type EvalJob, type EvalResult,
+} from './es/evaluator.js';
+export {
+  evolve, evaluateParams, serializeState, deserializeState, strategyOf, EVAL_GENERATION,
+  type EvolveConfig, type EvolveOptions, type EvolveProgress, type EvolveResult,
+} from './es/run.js';
+export { evaluatePlan } from './es/deploy.js';
+export { ES_RECIPES, esRecipe, type EsRecipe } from './zoo/control.js';
+
+// --- Graph IR, NIR import/export, the .spk format (W3-graph-nir) ---
+export {
+  createGraph, createNode, validateGraph, analyzeGraph, flattenGraph, scheduleGraph, inferShapes, graphsEqual,
+  toTensor, sizeOf, tensorsEqual, NODE_FIELDS, NODE_TYPES, isNodeType, STATEFUL_TYPES, SPIKING_TYPES,
+  Simulator, simulate, graphDt, NIR_DEFAULT_DT, graphToNetwork,
+  type Graph, type GraphNode, type NodeType, type Edge, type Tensor, type TensorLike, type DType, type Padding,
+  type ResetMode, type NodeBase, type InputNode, type OutputNode, type AffineNode, type LinearNode, type ScaleNode,
+  type Conv1dNode, type Conv2dNode, type SumPool2dNode, type AvgPool2dNode, type FlattenNode, type DelayNode,
+  type ThresholdNode, type INode, type IFNode, type LINode, type LIFNode, type CubaLINode, type CubaLIFNode,
+  type SubgraphNode, type GraphInit, type NodeInit, type FieldSpec, type FieldKind, type Analysis, type Schedule,
+  type ScheduledInput, type Shapes, type SimulateOptions, type SimulationResult, type LowerOptions,
+} from './graph/index.js';
+export { readNir, writeNir, isHdf5, useH5wasm, type ReadNirOptions, type WriteNirOptions } from './io/nir/index.js';
+export {
+  readSpk, writeSpk, isSpk, crc32, SPK_MAGIC, SPK_VERSION, SPK_ALIGN,
+  type ReadSpkOptions, type WriteSpkOptions, type SpkModel, type SpkTensorEntry, type SpkDType,
+} from './io/spk/index.js';
+// --- end W3-graph-nir ---

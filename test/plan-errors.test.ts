@@ -66,3 +66,16 @@ describe('Plan.step / Plan.run reject bad input and stay usable', () => {
     expect(compile(rt, good, { precision }).run(spikes(rng(1), 6 * 3, 0.5)).steps).toBe(3);
   });
 });
+
+describe('a long run with a bad value late in the sequence', () => {
+  it('is rejected before any step runs (state untouched)', () => {
+    const rt = Runtime.createSync();
+    const p = compile(rt, good, { chunkBytes: 4096 }); // forces many chunks
+    const q = compile(rt, good, { chunkBytes: 4096 });
+    const x = spikes(rng(13), 500 * 6, 0.4);
+    x[499 * 6 + 2] = NaN;
+    expectError(() => p.run(x), { field: `input[${499 * 6 + 2}]` });
+    x[499 * 6 + 2] = 0;
+    expect(Array.from(p.run(x).membrane)).toEqual(Array.from(q.run(x).membrane));
+  });
+});

@@ -38,7 +38,7 @@ describe('int8 Plan vs IntegerReference (bit for bit)', () => {
       const gm = got.membrane.subarray(t * m.length, (t + 1) * m.length);
       const unit = plan.quantized!.blocks[last].unit;
       for (let i = 0; i < m.length; i++) {
-        if (Math.fround(m[i] * unit[i % unit.length]) !== gm[i]) expect.fail(`membrane step ${t} element ${i} (seed ${seed})`);
+        if (Math.fround(m[i] * Math.fround(unit[i % unit.length])) !== gm[i]) expect.fail(`membrane step ${t} element ${i} (seed ${seed})`);
       }
     }
     const total = got.layerSpikes.map((s) => s.reduce((a, b) => a + b, 0));

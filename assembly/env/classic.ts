@@ -7,7 +7,7 @@
 // docs/environments.md describes how to add one.
 //
 // State layout (f64 [4]): CartPole [x, ẋ, θ, θ̇]; Pendulum [θ, θ̇, 0, 0]; PointMass [x, v, 0, 0].
-import { det_cos, det_sin } from './trig';
+import { det_cos, det_sin, sinPoly2, cosPoly2, reduce2 } from './trig';
 
 export const ENV_CARTPOLE: i32 = 0;
 export const ENV_PENDULUM: i32 = 1;
@@ -124,4 +124,37 @@ export function env_step_f64(envId: i32, state: usize, action: f64, out: usize):
 export function env_observe_f64(envId: i32, state: usize, out: usize): void {
   const n = env_obs_size(envId);
   for (let i = 0; i < n; i++) store<f64>(out + (<usize>i << 3), env_obs(envId, state, i));
+}
+
+/**
+ * CartPole-v1 for two lanes at once (f64x2), structure-of-arrays state at p: x at p, ẋ at p+32,
+ * θ at p+64, θ̇ at p+96 (so p and p+16 are the two halves of a 4-lane group). Same operations
+ * per lane as env_step, so each lane equals it bit for bit. Returns the termination mask.
+ * `scratch` is 16 bytes of memory for the quadrant.
+ */
+export function cartpole_step2(p: usize, force: v128, scratch: usize): v128 {
+  const x = v128.load(p), xDot = v128.load(p, 32), theta = v128.load(p, 64), thetaDot = v128.load(p, 96);
+  const r = reduce2(theta, scratch);
+  const q = v128.load(scratch);
+  const sp = sinPoly2(r), cp = cosPoly2(r);
+  const q1 = f64x2.eq(q, f64x2.splat(1.0)), q2 = f64x2.eq(q, f64x2.splat(2.0)), q3 = f64x2.eq(q, f64x2.splat(3.0));
+  const odd = v128.or(q1, q3);
+  const sb = v128.bitselect(cp, sp, odd), cb = v128.bitselect(sp, cp, odd);
+  const sintheta = v128.bitselect(f64x2.neg(sb), sb, v128.or(q2, q3));
+  const costheta = v128.bitselect(f64x2.neg(cb), cb, v128.or(q1, q2));
+  const tm = f64x2.splat(CP_TOTAL_MASS), pml = f64x2.splat(CP_POLEMASS_LENGTH), tau = f64x2.splat(CP_TAU);
+  const temp = f64x2.div(f64x2.add(force, f64x2.mul(f64x2.mul(pml, f64x2.mul(thetaDot, thetaDot)), sintheta)), tm);
+  const thetaacc = f64x2.div(
+    f64x2.sub(f64x2.mul(f64x2.splat(CP_GRAVITY), sintheta), f64x2.mul(costheta, temp)),
+    f64x2.mul(f64x2.splat(CP_LENGTH), f64x2.sub(f64x2.splat(4.0 / 3.0),
+      f64x2.div(f64x2.mul(f64x2.splat(CP_MASSPOLE), f64x2.mul(costheta, costheta)), tm))));
+  const xacc = f64x2.sub(temp, f64x2.div(f64x2.mul(f64x2.mul(pml, thetaacc), costheta), tm));
+  const nx = f64x2.add(x, f64x2.mul(tau, xDot));
+  const nth = f64x2.add(theta, f64x2.mul(tau, thetaDot));
+  v128.store(p, nx);
+  v128.store(p, f64x2.add(xDot, f64x2.mul(tau, xacc)), 32);
+  v128.store(p, nth, 64);
+  v128.store(p, f64x2.add(thetaDot, f64x2.mul(tau, thetaacc)), 96);
+  const xt = f64x2.splat(CP_X_THRESHOLD), tt = f64x2.splat(CP_THETA_THRESHOLD);
+  return v128.or(v128.or(f64x2.lt(nx, f64x2.neg(xt)), f64x2.gt(nx, xt)), v128.or(f64x2.lt(nth, f64x2.neg(tt)), f64x2.gt(nth, tt)));
 }

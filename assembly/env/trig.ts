@@ -100,3 +100,40 @@ export function det_log_u32h(a: u32): f64 {
   return <f64>(k - 32) * 0.6931471805599453 + 2.0 * s * p;
 }
 
+
+// Two-lane (f64x2) twins of sinPoly/cosPoly: the same operations per lane, so each lane equals
+// the scalar result bit for bit (SIMD f64 arithmetic is IEEE per lane).
+// @ts-ignore: decorator
+@inline export function sinPoly2(r: v128): v128 {
+  const z = f64x2.mul(r, r), one = f64x2.splat(1.0);
+  let p = f64x2.sub(one, f64x2.mul(z, f64x2.splat(1.0 / 272.0)));
+  p = f64x2.sub(one, f64x2.mul(f64x2.mul(z, p), f64x2.splat(1.0 / 210.0)));
+  p = f64x2.sub(one, f64x2.mul(f64x2.mul(z, p), f64x2.splat(1.0 / 156.0)));
+  p = f64x2.sub(one, f64x2.mul(f64x2.mul(z, p), f64x2.splat(1.0 / 110.0)));
+  p = f64x2.sub(one, f64x2.mul(f64x2.mul(z, p), f64x2.splat(1.0 / 72.0)));
+  p = f64x2.sub(one, f64x2.mul(f64x2.mul(z, p), f64x2.splat(1.0 / 42.0)));
+  p = f64x2.sub(one, f64x2.mul(f64x2.mul(z, p), f64x2.splat(1.0 / 20.0)));
+  p = f64x2.sub(one, f64x2.mul(f64x2.mul(z, p), f64x2.splat(1.0 / 6.0)));
+  return f64x2.mul(r, p);
+}
+// @ts-ignore: decorator
+@inline export function cosPoly2(r: v128): v128 {
+  const z = f64x2.mul(r, r), one = f64x2.splat(1.0);
+  let p = f64x2.sub(one, f64x2.mul(z, f64x2.splat(1.0 / 306.0)));
+  p = f64x2.sub(one, f64x2.mul(f64x2.mul(z, p), f64x2.splat(1.0 / 240.0)));
+  p = f64x2.sub(one, f64x2.mul(f64x2.mul(z, p), f64x2.splat(1.0 / 182.0)));
+  p = f64x2.sub(one, f64x2.mul(f64x2.mul(z, p), f64x2.splat(1.0 / 132.0)));
+  p = f64x2.sub(one, f64x2.mul(f64x2.mul(z, p), f64x2.splat(1.0 / 90.0)));
+  p = f64x2.sub(one, f64x2.mul(f64x2.mul(z, p), f64x2.splat(1.0 / 56.0)));
+  p = f64x2.sub(one, f64x2.mul(f64x2.mul(z, p), f64x2.splat(1.0 / 30.0)));
+  p = f64x2.sub(one, f64x2.mul(f64x2.mul(z, p), f64x2.splat(1.0 / 12.0)));
+  return f64x2.sub(one, f64x2.mul(f64x2.mul(z, p), f64x2.splat(1.0 / 2.0)));
+}
+
+/** Reduced argument of det_sin/det_cos per lane: x − k·π/2 (two-term), and the quadrant k mod 4. */
+// @ts-ignore: decorator
+@inline export function reduce2(x: v128, qOut: usize): v128 {
+  const k = f64x2.floor(f64x2.add(f64x2.mul(x, f64x2.splat(INV_PIO2)), f64x2.splat(0.5)));
+  v128.store(qOut, f64x2.sub(k, f64x2.mul(f64x2.splat(4.0), f64x2.floor(f64x2.mul(k, f64x2.splat(0.25))))));
+  return f64x2.sub(f64x2.sub(x, f64x2.mul(k, f64x2.splat(PIO2_HI))), f64x2.mul(k, f64x2.splat(PIO2_LO)));
+}

@@ -20,10 +20,10 @@
 //   13 reset generation (episode starts), 14 ignore termination (benchmarks: fixed work), 16 mean f64[D], 17 sigma f64[D],
 //   18 genome scratch f32[D][4], 19 membrane scratch f32[H][4], 20 fitness out f64[count],
 //   21 constants f32[16] (α1 β1 γ1 th1 vr1 α2 β2 γ2 actionScale obsScale[0..4)),
-//   22 rows f32[count][D] (source 1), 23 env scratch f64[24], 24 input scratch f32[in][4],
+//   22 rows f32[count][D] (source 1), 23 env scratch (512 bytes: lane states, uniforms, CartPole SoA + quadrant), 24 input scratch f32[in][4],
 //   25 steps out f64[count] (0 = none)
 import { gaussian4, g0, g1, g2, g3, reset_uniform4 } from './philox';
-import { env_reset, env_step, env_obs, env_terminated, ENV_CARTPOLE } from '../env/classic';
+import { env_reset, env_step, env_obs, env_terminated, ENV_CARTPOLE, cartpole_step2 } from '../env/classic';
 
 // @ts-ignore: decorator
 @inline function W(cfg: usize, k: i32): i32 { return load<i32>(cfg + (<usize>k << 2)); }
@@ -78,61 +78,120 @@ export function es_eval_f32(cfg: usize): i32 {
     let stp0: f64 = 0, stp1: f64 = 0, stp2: f64 = 0, stp3: f64 = 0;
     for (let e = 0; e < E; e++) {
       reset_uniform4(uni, <u32>W(cfg, 10), <u32>W(cfg, 13), <u32>e);
-      for (let lane = 0; lane < 4; lane++) env_reset(envId, envs + (<usize>lane << 5), uni);
+      const cart = envId == ENV_CARTPOLE;
+      const soa = envs + 160; // CartPole: SoA state x[4] ẋ[4] θ[4] θ̇[4] (f64), then 16 bytes scratch
+      if (cart) {
+        env_reset(envId, envs, uni);
+        for (let c = 0; c < 4; c++) {
+          const v = f64x2.splat(load<f64>(envs + (<usize>c << 3)));
+          v128.store(soa + (<usize>c << 5), v);
+          v128.store(soa + (<usize>c << 5), v, 16);
+        }
+      } else {
+        for (let lane = 0; lane < 4; lane++) env_reset(envId, envs + (<usize>lane << 5), uni);
+      }
       memory.fill(vm, 0, <usize>H << 4);
       let o0 = f32x4.splat(0), o1 = o0, o2 = o0, o3 = o0; // LI membranes
       let done = 0; // bit per lane
+      let doneV = i32x4.splat(0), stepsV = i32x4.splat(0);
       for (let t = 0; t < T && done != 15; t++) {
         // Observations → inputs, one f32x4 per input (f32(obs)·scale, as the JS twin).
-        for (let i = 0; i < inN; i++) {
-          const sc = load<f32>(k + 36 + (<usize>i << 2));
-          const p = xs + (<usize>i << 4);
-          for (let lane = 0; lane < 4; lane++) {
-            store<f32>(p + (<usize>lane << 2), <f32>env_obs(envId, envs + (<usize>lane << 5), i) * sc);
+        if (cart) {
+          for (let i = 0; i < 4; i++) {
+            const q = soa + (<usize>i << 5);
+            const lo = f32x4.demote_f64x2_zero(v128.load(q)), hi = f32x4.demote_f64x2_zero(v128.load(q, 16));
+            const o = v128.shuffle<f32>(lo, hi, 0, 1, 4, 5);
+            v128.store(xs + (<usize>i << 4), f32x4.mul(o, f32x4.splat(load<f32>(k + 36 + (<usize>i << 2)))));
+          }
+        } else {
+          for (let i = 0; i < inN; i++) {
+            const sc = load<f32>(k + 36 + (<usize>i << 2));
+            const p = xs + (<usize>i << 4);
+            for (let lane = 0; lane < 4; lane++) {
+              store<f32>(p + (<usize>lane << 2), <f32>env_obs(envId, envs + (<usize>lane << 5), i) * sc);
+            }
           }
         }
         let a0 = f32x4.splat(0), a1 = a0, a2 = a0, a3 = a0;
-        for (let h = 0; h < H; h++) {
-          const wrow = g + (<usize>(h * inN) << 4);
-          let acc = f32x4.mul(v128.load(wrow), v128.load(xs));
-          for (let i = 1; i < inN; i++) {
-            acc = f32x4.add(acc, f32x4.mul(v128.load(wrow + (<usize>i << 4)), v128.load(xs + (<usize>i << 4))));
+        const b1p = g + (<usize>offB1 << 4), w2p = g + (<usize>offW2 << 4);
+        if (inN == 4) {
+          // The common case, inputs held in registers.
+          const x0 = v128.load(xs), x1 = v128.load(xs, 16), x2 = v128.load(xs, 32), x3 = v128.load(xs, 48);
+          for (let h = 0; h < H; h++) {
+            const wrow = g + (<usize>h << 6);
+            let acc = f32x4.mul(v128.load(wrow), x0);
+            acc = f32x4.add(acc, f32x4.mul(v128.load(wrow, 16), x1));
+            acc = f32x4.add(acc, f32x4.mul(v128.load(wrow, 32), x2));
+            acc = f32x4.add(acc, f32x4.mul(v128.load(wrow, 48), x3));
+            const hp = <usize>h << 4;
+            const cur = f32x4.add(acc, v128.load(b1p + hp));
+            const vp = vm + hp;
+            const u = f32x4.add(f32x4.add(f32x4.mul(v128.load(vp), alpha1), f32x4.mul(cur, beta1)), gamma1);
+            const fire = f32x4.gt(u, th1);
+            v128.store(vp, v128.bitselect(f32x4.sub(u, drop1), u, fire));
+            const w2 = w2p + hp;
+            a0 = f32x4.add(a0, v128.and(v128.load(w2), fire));
+            if (outN > 1) a1 = f32x4.add(a1, v128.and(v128.load(w2 + (<usize>H << 4)), fire));
+            if (outN > 2) a2 = f32x4.add(a2, v128.and(v128.load(w2 + (<usize>(2 * H) << 4)), fire));
+            if (outN > 3) a3 = f32x4.add(a3, v128.and(v128.load(w2 + (<usize>(3 * H) << 4)), fire));
           }
-          const cur = f32x4.add(acc, v128.load(g + (<usize>(offB1 + h) << 4)));
-          const vp = vm + (<usize>h << 4);
-          const u = f32x4.add(f32x4.add(f32x4.mul(v128.load(vp), alpha1), f32x4.mul(cur, beta1)), gamma1);
-          const fire = f32x4.gt(u, th1);
-          v128.store(vp, v128.bitselect(f32x4.sub(u, drop1), u, fire));
-          const w2 = g + (<usize>(offW2 + h) << 4);
-          a0 = f32x4.add(a0, v128.and(v128.load(w2), fire));
-          if (outN > 1) a1 = f32x4.add(a1, v128.and(v128.load(w2 + (<usize>H << 4)), fire));
-          if (outN > 2) a2 = f32x4.add(a2, v128.and(v128.load(w2 + (<usize>(2 * H) << 4)), fire));
-          if (outN > 3) a3 = f32x4.add(a3, v128.and(v128.load(w2 + (<usize>(3 * H) << 4)), fire));
+        } else {
+          for (let h = 0; h < H; h++) {
+            const wrow = g + (<usize>(h * inN) << 4);
+            let acc = f32x4.mul(v128.load(wrow), v128.load(xs));
+            for (let i = 1; i < inN; i++) {
+              acc = f32x4.add(acc, f32x4.mul(v128.load(wrow + (<usize>i << 4)), v128.load(xs + (<usize>i << 4))));
+            }
+            const hp = <usize>h << 4;
+            const cur = f32x4.add(acc, v128.load(b1p + hp));
+            const vp = vm + hp;
+            const u = f32x4.add(f32x4.add(f32x4.mul(v128.load(vp), alpha1), f32x4.mul(cur, beta1)), gamma1);
+            const fire = f32x4.gt(u, th1);
+            v128.store(vp, v128.bitselect(f32x4.sub(u, drop1), u, fire));
+            const w2 = w2p + hp;
+            a0 = f32x4.add(a0, v128.and(v128.load(w2), fire));
+            if (outN > 1) a1 = f32x4.add(a1, v128.and(v128.load(w2 + (<usize>H << 4)), fire));
+            if (outN > 2) a2 = f32x4.add(a2, v128.and(v128.load(w2 + (<usize>(2 * H) << 4)), fire));
+            if (outN > 3) a3 = f32x4.add(a3, v128.and(v128.load(w2 + (<usize>(3 * H) << 4)), fire));
+          }
         }
         const b2 = g + (<usize>offB2 << 4);
         o0 = f32x4.add(f32x4.add(f32x4.mul(o0, alpha2), f32x4.mul(f32x4.add(a0, v128.load(b2)), beta2)), gamma2);
         if (outN > 1) o1 = f32x4.add(f32x4.add(f32x4.mul(o1, alpha2), f32x4.mul(f32x4.add(a1, v128.load(b2, 16)), beta2)), gamma2);
         if (outN > 2) o2 = f32x4.add(f32x4.add(f32x4.mul(o2, alpha2), f32x4.mul(f32x4.add(a2, v128.load(b2, 32)), beta2)), gamma2);
         if (outN > 3) o3 = f32x4.add(f32x4.add(f32x4.mul(o3, alpha2), f32x4.mul(f32x4.add(a3, v128.load(b2, 48)), beta2)), gamma2);
+        if (cart) {
+          // action 1 (push right, +10) where readout 1 > readout 0; all 4 lanes in two f64x2 halves.
+          const greater = f32x4.gt(o1, o0);
+          const fmag = f64x2.splat(10.0);
+          const f0 = v128.bitselect(fmag, f64x2.neg(fmag), i64x2.extend_low_i32x4_s(greater));
+          const f1 = v128.bitselect(fmag, f64x2.neg(fmag), i64x2.extend_high_i32x4_s(greater));
+          const t0 = cartpole_step2(soa, f0, soa + 128);
+          const t1 = cartpole_step2(soa + 16, f1, soa + 128);
+          const term = v128.shuffle<i32>(t0, t1, 0, 2, 4, 6); // i64 masks → i32 masks, lanes 0..3
+          const active = v128.not(doneV);
+          stepsV = i32x4.sub(stepsV, active); // active lanes are −1
+          if (!fixed) doneV = v128.or(doneV, v128.and(active, term));
+          done = i32x4.bitmask(doneV);
+          continue;
+        }
         // Actions and environment steps, lane by lane.
-        const greater = i32x4.ne(f32x4.gt(o1, o0), i32x4.splat(0));
         for (let lane = 0; lane < 4; lane++) {
           if ((done >> lane) & 1) continue;
-          let action: f64;
-          if (envId == ENV_CARTPOLE) {
-            const gt = lane == 0 ? i32x4.extract_lane(greater, 0) : lane == 1 ? i32x4.extract_lane(greater, 1)
-              : lane == 2 ? i32x4.extract_lane(greater, 2) : i32x4.extract_lane(greater, 3);
-            action = gt != 0 ? 1.0 : 0.0;
-          } else {
-            const v = lane == 0 ? f32x4.extract_lane(o0, 0) : lane == 1 ? f32x4.extract_lane(o0, 1)
-              : lane == 2 ? f32x4.extract_lane(o0, 2) : f32x4.extract_lane(o0, 3);
-            action = <f64>v * actionScale;
-          }
-          const r = env_step(envId, envs + (<usize>lane << 5), action);
+          const v = lane == 0 ? f32x4.extract_lane(o0, 0) : lane == 1 ? f32x4.extract_lane(o0, 1)
+            : lane == 2 ? f32x4.extract_lane(o0, 2) : f32x4.extract_lane(o0, 3);
+          const r = env_step(envId, envs + (<usize>lane << 5), <f64>v * actionScale);
           if (lane == 0) { ret0 += r; stp0 += 1; } else if (lane == 1) { ret1 += r; stp1 += 1; }
           else if (lane == 2) { ret2 += r; stp2 += 1; } else { ret3 += r; stp3 += 1; }
           if (env_terminated && !fixed) done |= 1 << lane;
         }
+      }
+      if (cart) {
+        // Reward 1 per step taken, including the terminating one (Gymnasium).
+        const s0 = <f64>i32x4.extract_lane(stepsV, 0), s1 = <f64>i32x4.extract_lane(stepsV, 1);
+        const s2 = <f64>i32x4.extract_lane(stepsV, 2), s3 = <f64>i32x4.extract_lane(stepsV, 3);
+        ret0 += s0; ret1 += s1; ret2 += s2; ret3 += s3;
+        stp0 += s0; stp1 += s1; stp2 += s2; stp3 += s3;
       }
     }
     const inv = 1.0 / <f64>E;

@@ -7,11 +7,13 @@
 // pointer names a fixed buffer of the plan. Kernels are called directly: no host round trip
 // per layer or per step.
 import { synapse_i8, synapse_f32 } from '../events/synapse';
+import { synapse_conv_i8, synapse_conv_f32 } from '../conv/synapse_conv';
+import { pool_u8, pool_f32 } from '../conv/pool';
 import { lif_i16_simd } from '../neuron/lif_i16_simd';
 import { syn_i16_simd } from '../neuron/syn_i16';
 import { lif_f32_simd, syn_f32_simd } from '../neuron/lif_f32';
 import { requant_i16_simd, current_f32_simd } from './requant';
-import { quantize_f32_i8, copy_rows, u8_to_f32 } from './io';
+import { quantize_f32_i8, copy_rows, u8_to_f32, dequantize_rows_i16 } from './io';
 
 export const OP_WORDS: i32 = 16;
 
@@ -28,6 +30,11 @@ export const OP_LIF_I16: i32 = 9;     // v, cur, decay, leak, th, vr, spk, refr,
 export const OP_LIF_F32: i32 = 10;    // v, cur, alpha, beta, gamma, th, vr, spk, refr, n, batch, resetMode, refrSteps, spikeCounter
 export const OP_RECORD: i32 = 11;     // src, srcStride, dst, dstStepStride, rowBytes, rows
 export const OP_U8_TO_F32: i32 = 12;  // src, dst, count
+export const OP_CONV_I8: i32 = 14;    // geom, wDense, wT, x, y, cols, idx, batch, crossover, valued, counters, outC
+export const OP_CONV_F32: i32 = 15;   // geom, wDense, wT, x, spikes, y, cols, idx, batch, crossover, valued, counters, outC
+export const OP_POOL_U8: i32 = 16;    // geom, src, dst, batch, srcSize, dstSize (elements per sample)
+export const OP_POOL_F32: i32 = 17;   // geom, src, dst, batch, srcSize, dstSize, scale(f32 bits)
+export const OP_RECORD_DEQ: i32 = 13; // src(int16 [batch, nP]), unit(f32 [nP]), dst, dstStepStride, n, nP, batch
 
 // @ts-ignore: decorator
 @inline function w(op: usize, k: i32): i32 {
@@ -87,6 +94,28 @@ export function plan_run(prog: usize, nOps: i32, steps: i32): i32 {
           break;
         case OP_RECORD:
           copy_rows(p(op, 1), p(op, 3) + <usize>(t * w(op, 4)), w(op, 5), w(op, 2), w(op, 5), w(op, 6));
+          break;
+        case OP_RECORD_DEQ:
+          dequantize_rows_i16(p(op, 1), p(op, 2), p(op, 3) + <usize>(t * w(op, 4)), w(op, 5), w(op, 6), w(op, 7));
+          break;
+        case OP_CONV_I8:
+          synapse_conv_i8(p(op, 1), p(op, 2), p(op, 3), p(op, 4), p(op, 5), p(op, 6), p(op, 7), w(op, 8), w(op, 9),
+                          w(op, 10), p(op, 11), w(op, 12));
+          break;
+        case OP_CONV_F32:
+          synapse_conv_f32(p(op, 1), p(op, 2), p(op, 3), p(op, 4), p(op, 5), p(op, 6), p(op, 7), p(op, 8), w(op, 9),
+                           w(op, 10), w(op, 11), p(op, 12), w(op, 13));
+          break;
+        case OP_POOL_U8:
+          for (let b = 0; b < w(op, 4); b++) {
+            pool_u8(p(op, 1), p(op, 2) + <usize>(b * w(op, 5)), p(op, 3) + <usize>(b * w(op, 6)));
+          }
+          break;
+        case OP_POOL_F32:
+          for (let b = 0; b < w(op, 4); b++) {
+            pool_f32(p(op, 1), p(op, 2) + (<usize>(b * w(op, 5)) << 2), p(op, 3) + (<usize>(b * w(op, 6)) << 2),
+                     reinterpret<f32>(w(op, 7)));
+          }
           break;
         case OP_U8_TO_F32:
           u8_to_f32(p(op, 1), p(op, 2), w(op, 3));

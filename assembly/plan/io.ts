@@ -43,3 +43,36 @@ export function u8_to_f32(src: usize, dst: usize, count: i32): void {
     v128.store(d, f32x4.convert_i32x4_u(i32x4.extend_high_i16x8_u(hi)), 48);
   }
 }
+
+/** Number of non-finite (NaN, ±Infinity) values in src [n]: x − x is NaN exactly for those. */
+export function count_nonfinite_f32(src: usize, n: i32): i32 {
+  let count = 0;
+  let i = 0;
+  const zero = f32x4.splat(0);
+  for (; i + 4 <= n; i += 4) {
+    const v = v128.load(src + (<usize>i << 2));
+    count += popcnt<i32>(i32x4.bitmask(f32x4.ne(f32x4.sub(v, v), zero)));
+  }
+  for (; i < n; i++) {
+    const x = load<f32>(src + (<usize>i << 2));
+    if (x - x != 0) count++;
+  }
+  return count;
+}
+
+/** Dequantized membrane record: dst[b, i] = src[b, i] · unit[i] for i < n (src rows of nP int16). */
+export function dequantize_rows_i16(src: usize, unit: usize, dst: usize, n: i32, nP: i32, batch: i32): void {
+  for (let b = 0; b < batch; b++) {
+    const s = src + (<usize>(b * nP) << 1), d = dst + (<usize>(b * n) << 2);
+    let i = 0;
+    for (; i + 8 <= n; i += 8) {
+      const v = v128.load(s + (<usize>i << 1));
+      const p = <usize>i << 2;
+      v128.store(d + p, f32x4.mul(f32x4.convert_i32x4_s(i32x4.extend_low_i16x8_s(v)), v128.load(unit + p)));
+      v128.store(d + p, f32x4.mul(f32x4.convert_i32x4_s(i32x4.extend_high_i16x8_s(v)), v128.load(unit + p, 16)), 16);
+    }
+    for (; i < n; i++) {
+      store<f32>(d + (<usize>i << 2), <f32>load<i16>(s + (<usize>i << 1)) * load<f32>(unit + (<usize>i << 2)));
+    }
+  }
+}

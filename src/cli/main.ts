@@ -2,6 +2,10 @@
 // `register(program)`; this file only assembles them, so commands can be added independently.
 import { Command } from 'commander';
 import { register as registerDemo } from './commands/demo.js';
+import { register as registerEvolve } from './commands/evolve.js';
+import { register as registerInspect } from './commands/inspect.js';
+import { register as registerExport } from './commands/export.js';
+import { register as registerRun } from './commands/run.js';
 
 const program = new Command();
 program
@@ -11,6 +15,10 @@ program
   .showHelpAfterError();
 
 registerDemo(program);
+registerEvolve(program);
+registerInspect(program);
+registerExport(program);
+registerRun(program);
 
 program.parseAsync(process.argv).catch((e: unknown) => {
   const err = e as Error;

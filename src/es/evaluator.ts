@@ -58,7 +58,7 @@ export interface EvalResult {
 export function evalBytes(job: EvalJob): number {
   const a = (x: number) => (x + 15) & ~15;
   return 128 + a(job.dims * 8) * 2 + a(job.dims * 16) + a(job.hidden * 16) + a(job.count * 8) * 2 + 64 +
-    (job.source === 1 ? a(job.count * job.dims * 4) : 0) + 256 + a(job.inN * 16);
+    (job.source === 1 ? a(job.count * job.dims * 4) : 0) + 512 + a(job.inN * 16);
 }
 
 /**
@@ -77,7 +77,7 @@ export function evalCore(ex: Record<string, unknown>, memory: WebAssembly.Memory
   const cfg = take(128), mean = take(D * 8), sigma = take(D * 8), genome = take(D * 16), vm = take(job.hidden * 16);
   const fit = take(job.count * 8), steps = take(job.count * 8), consts = take(64);
   const rows = job.source === 1 ? take(job.count * D * 4) : 0;
-  const envs = take(256), xs = take(job.inN * 16);
+  const envs = take(512), xs = take(job.inN * 16);
   if (top > memory.buffer.byteLength) memory.grow(Math.ceil((top - memory.buffer.byteLength) / 65536));
   const buf = memory.buffer;
   const i32 = new Int32Array(buf, cfg, 32);
@@ -182,10 +182,14 @@ async function spawn(): Promise<Port> {
 const post = (m, t) => parentPort.postMessage(m, t);
 parentPort.on('message', (m) => handle(m));
 ${WORKER_BODY}`, { eval: true });
-    w.unref(); // an idle pool never keeps the process alive; `hold` refs it while a job runs
+    w.unref(); // an idle pool never keeps the process alive; `hold` refs it while jobs run
+    let held = 0;
     return {
       post: (m) => w.postMessage(m), onMessage: (fn) => w.on('message', fn), terminate: () => w.terminate(),
-      hold: (on) => (on ? w.ref() : w.unref()),
+      hold: (on) => {
+        held += on ? 1 : -1;
+        if (held > 0) w.ref(); else w.unref();
+      },
     };
   }
   const src = `const post = (m, t) => self.postMessage(m, t);

@@ -29,13 +29,17 @@ export interface QuantizeOptions {
   readonly granularity?: 'channel' | 'tensor';
 }
 
-/** One (Linear, cell) block in integer form. Arrays are unpadded ([n] or [n, in]). */
+/** One block in integer form. Per-neuron arrays are [n]; weights [rows, cols] as in the Block. */
 export interface QuantBlock {
   readonly kind: Block['kind'];
   readonly n: number;
   readonly inN: number;
+  /** Linear [n, inN]; Conv2d [outC, C·kh·kw]. */
   readonly weight: Int8Array;
+  /** Per weight row (output channel). */
   readonly weightScale: Float64Array;
+  /** Value of one int8 input step of this block. */
+  readonly inputScale: number;
   readonly recurrent?: Int8Array;
   readonly recurrentScale?: Float64Array;
   /** Requantization of the feed-forward / recurrent accumulators. */
@@ -116,11 +120,24 @@ export function quantizeNetwork(net: Network, options: QuantizeOptions = {}): Qu
   }
   const blocks: QuantBlock[] = [];
   for (const b of net.blocks) {
-    const sx = b.index === 0 ? inputScale : 1;
-    const xMax = b.index === 0 ? 127 * inputScale : 1;
+    // Scale and largest value of one int8 input step: the quantized analog input, or spikes (1),
+    // summed by sum pooling (counts) or averaged (1/(kh·kw) folded into the scale).
+    let sx = b.index === 0 ? inputScale : 1;
+    let xMax = b.index === 0 ? 127 * inputScale : 1;
+    for (const p of b.pre) {
+      const k = p.kernel[0] * p.kernel[1];
+      if (p.type === 'avgpool2d') sx /= k;
+      else xMax *= k;
+    }
     const c = cellConstants(b, net.dt);
     const n = b.n;
-    const w = quantizeWeights(b.weight, n, b.inN, granularity);
+    // Weight rows are output channels: n for Linear, outC for Conv2d (neuron o → channel o / (OH·OW)).
+    const conv = b.conv;
+    const rows = conv ? conv.outShape[0] : n;
+    const cols = conv ? conv.inShape[0] * conv.kernel[0] * conv.kernel[1] : b.inN;
+    const perChannel = conv ? conv.outShape[1] * conv.outShape[2] : 1;
+    const ch = (o: number) => Math.floor(o / perChannel);
+    const w = quantizeWeights(b.weight, rows, cols, granularity);
     const rec = b.recurrent ? quantizeWeights(b.recurrent, n, n, granularity) : undefined;
     // Gain from a Linear output to the state the requantized current is added to.
     const gain = new Float64Array(n);
@@ -133,7 +150,7 @@ export function quantizeNetwork(net: Network, options: QuantizeOptions = {}): Qu
       }
       // Bound on |v| of a leaky integrator driven by the largest possible input every step.
       let drive = Math.abs(b.bias[o]);
-      for (let i = 0; i < b.inN; i++) drive += Math.abs(b.weight[o * b.inN + i]) * xMax;
+      for (let i = 0; i < cols; i++) drive += Math.abs(b.weight[ch(o) * cols + i]) * xMax;
       const steady = 1 / Math.max(1 - c.alpha[o], 1e-3);
       const bound = (Math.abs(c.beta[o]) * drive + Math.abs(c.gamma[o])) * steady;
       unit[o] = bound > 0 ? bound / 32767 : 1 / 32767;
@@ -141,7 +158,7 @@ export function quantizeNetwork(net: Network, options: QuantizeOptions = {}): Qu
     const real1 = new Float64Array(n), real2 = new Float64Array(n);
     const bias = new Int32Array(n);
     for (let o = 0; o < n; o++) {
-      real1[o] = gain[o] * w.scale[o] * sx / unit[o];
+      real1[o] = gain[o] * w.scale[ch(o)] * sx / unit[o];
       if (rec) real2[o] = gain[o] * rec.scale[o] / unit[o];
       bias[o] = clamp(roundHalfEven(gain[o] * b.bias[o] / unit[o]), -(2 ** 30), 2 ** 30);
     }
@@ -159,7 +176,7 @@ export function quantizeNetwork(net: Network, options: QuantizeOptions = {}): Qu
     const q15 = (a: Float64Array) => Int16Array.from(a, (x) => clamp(roundHalfEven(x * 32768), 0, 32767));
     const i16 = (a: ArrayLike<number>) => Int16Array.from(a as ArrayLike<number>, (x) => clamp(roundHalfEven(x), -32768, 32767));
     blocks.push({
-      kind: b.kind, n, inN: b.inN, weight: w.q, weightScale: w.scale,
+      kind: b.kind, n, inN: b.inN, weight: w.q, weightScale: w.scale, inputScale: sx,
       recurrent: rec?.q, recurrentScale: rec?.scale,
       m1: r1.m, s1: r1.s, m2: r2.m, s2: r2.s, bias,
       leakMode, shiftK,

@@ -5,6 +5,7 @@
 import type { QuantizedNetwork, QuantBlock } from '../quant/quantize.js';
 import { LEAK_MULTIPLY, LEAK_SHIFT, RESET_NONE, RESET_SUBTRACT } from '../runtime/abi.js';
 import { clamp, roundHalfEven } from '../quant/rounding.js';
+import { SpikeletError } from '../errors.js';
 
 /** wasm's q15mulr_sat_s for one lane. */
 const q15mulr = (a: number, b: number) => clamp(Math.floor((a * b + 0x4000) / 32768), -32768, 32767);
@@ -32,7 +33,17 @@ export class IntegerReference {
     return x;
   }
 
+  /**
+   * @param net The integer model (from `quantizeNetwork` or `plan.quantized`).
+   * @param batch Samples stepped together.
+   * @throws SpikeletError for networks with conv or pooling layers (not modelled here).
+   */
   constructor(readonly net: QuantizedNetwork, readonly batch = 1) {
+    net.blocks.forEach((b, i) => {
+      if (b.weight.length !== b.n * b.inN) {
+        throw new SpikeletError('unsupported', 'IntegerReference', `blocks[${i}]`, 'Linear blocks only (conv and pooling are not modelled)', b.kind);
+      }
+    });
     this.state = net.blocks.map((b) => ({
       v: new Int16Array(batch * b.n), syn: new Int16Array(batch * b.n),
       spk: new Uint8Array(batch * b.n), refr: new Int16Array(batch * b.n),

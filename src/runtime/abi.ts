@@ -22,6 +22,11 @@ export const OP_LIF_I16 = 9;
 export const OP_LIF_F32 = 10;
 export const OP_RECORD = 11;
 export const OP_U8_TO_F32 = 12;
+export const OP_RECORD_DEQ = 13;
+export const OP_CONV_I8 = 14;
+export const OP_CONV_F32 = 15;
+export const OP_POOL_U8 = 16;
+export const OP_POOL_F32 = 17;
 
 type Fn = (...args: number[]) => number;
 
@@ -33,6 +38,7 @@ export interface KernelExports {
   pack_i8(src: number, dst: number, outP: number, inP: number): void;
   packed_f32_bytes(outP: number, inP: number): number;
   pack_f32(src: number, dst: number, outP: number, inP: number): void;
+  count_nonfinite_f32(ptr: number, n: number): number;
   synapse_i8(wDense: number, wT: number, x: number, y: number, batch: number, outP: number, inP: number,
     idx: number, crossover: number, valued: number, counters: number, fanOut: number): void;
   synapse_f32(wDense: number, wT: number, x: number, spikes: number, y: number, batch: number, outP: number,

@@ -4,18 +4,33 @@
 // (linearly interpolated). Results are cached per runtime and shape, so compiling many plans
 // of the same shapes measures once.
 import type { Runtime } from './runtime.js';
+import type { ActLayout } from './layout.js';
 import { seededRandom } from '../util/random.js';
 
 /** The synaptic op to calibrate: its kernel and where its weights and buffers are. */
 export interface SynapseOp {
-  readonly kernel: 'synapse_i8' | 'synapse_f32';
+  readonly kernel: 'synapse_i8' | 'synapse_f32' | 'synapse_conv_i8' | 'synapse_conv_f32';
   readonly wDense: number;
   readonly wT: number;
   readonly outP: number;
+  /** Input elements per sample as stored (padded). */
   readonly inP: number;
+  /** Real inputs per sample. */
   readonly inN: number;
   readonly batch: number;
   readonly valued: boolean;
+  /** Layout of the input, so synthetic events land only on real (unpadded) inputs. */
+  readonly real: ActLayout;
+  /** Conv ops: geometry record and im2col scratch. */
+  readonly geom?: number;
+  readonly cols?: number;
+}
+
+/** Whether stored input element i of a layout is a real input (not channel or row padding). */
+function isReal(l: ActLayout, i: number): boolean {
+  if (l.kind === 'hwc') return i % l.cp < l.shape[0];
+  if (l.kind === 'flat') return i < l.n;
+  return i < l.shape[0] * l.shape[1] * l.shape[2];
 }
 
 /** One point of a calibration curve: µs per step of each path at an input activity. */
@@ -60,30 +75,36 @@ export function timeUs(fn: () => void, samples = 5, minMs = 0.3): number {
  * @param useCache Reuse an earlier measurement of the same shape on this runtime.
  */
 export function calibrateSynapse(rt: Runtime, op: SynapseOp, useCache = true): Calibration {
-  const key = `${op.kernel}/${op.outP}x${op.inP}/b${op.batch}/${op.valued ? 'v' : 's'}`;
+  const key = `${op.kernel}/${op.outP}x${op.inP}/b${op.batch}/${op.valued ? 'v' : 's'}/${op.geom ? rt.view().i32.subarray(op.geom >> 2, (op.geom >> 2) + 20).join(',') : ''}`;
   let byShape = cache.get(rt);
   if (!byShape) cache.set(rt, (byShape = new Map()));
   const hit = useCache ? byShape.get(key) : undefined;
   if (hit) return hit;
 
   const mark = rt.mark();
-  const f32 = op.kernel === 'synapse_f32';
+  const f32 = op.kernel === 'synapse_f32' || op.kernel === 'synapse_conv_f32';
+  const k = rt.kernels as unknown as Record<string, (...a: number[]) => void>;
   const B = op.batch;
   const x = rt.alloc(B * op.inP * (f32 ? 4 : 1));
   const spikes = f32 ? rt.alloc(B * op.inP) : 0;
-  const y = rt.alloc(B * op.outP * 4);
+  const y = rt.alloc(B * op.outP * 4); // outP: output elements per sample (conv: OH·OW·outCP)
   const idx = rt.alloc(op.inP * 4);
   const r = seededRandom(0x5eed);
   const curve: CalibrationPoint[] = [];
+  const v = op.valued ? 1 : 0;
   const run = (crossover: number) => () => {
-    if (f32) rt.kernels.synapse_f32(op.wDense, op.wT, x, spikes, y, B, op.outP, op.inP, idx, crossover, op.valued ? 1 : 0, 0, 0);
-    else rt.kernels.synapse_i8(op.wDense, op.wT, x, y, B, op.outP, op.inP, idx, crossover, op.valued ? 1 : 0, 0, 0);
+    switch (op.kernel) {
+      case 'synapse_f32': k.synapse_f32(op.wDense, op.wT, x, spikes, y, B, op.outP, op.inP, idx, crossover, v, 0, 0); break;
+      case 'synapse_i8': k.synapse_i8(op.wDense, op.wT, x, y, B, op.outP, op.inP, idx, crossover, v, 0, 0); break;
+      case 'synapse_conv_i8': k.synapse_conv_i8(op.geom!, op.wDense, op.wT, x, y, op.cols!, idx, B, crossover, v, 0, 0); break;
+      case 'synapse_conv_f32': k.synapse_conv_f32(op.geom!, op.wDense, op.wT, x, spikes, y, op.cols!, idx, B, crossover, v, 0, 0); break;
+    }
   };
   for (const a of ACTIVITIES) {
     const v = rt.view();
     for (let b = 0; b < B; b++) {
-      for (let i = 0; i < op.inN; i++) {
-        const on = r() < a ? 1 : 0;
+      for (let i = 0; i < op.inP; i++) {
+        const on = isReal(op.real, i) && r() < a ? 1 : 0;
         if (f32) {
           v.f32[(x >> 2) + b * op.inP + i] = on;
           v.u8[spikes + b * op.inP + i] = on;

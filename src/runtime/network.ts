@@ -104,15 +104,48 @@ export interface NetworkSpec {
   readonly layers: readonly LayerSpec[];
 }
 
-/** A validated (Linear, cell) pair with every parameter expanded per neuron. */
+/** `[C, H, W]`. */
+export type Shape3 = readonly [number, number, number];
+
+/** Geometry of a validated Conv2d synapse. */
+export interface ConvGeometry {
+  readonly inShape: Shape3;
+  readonly outShape: Shape3;
+  readonly kernel: readonly [number, number];
+  readonly stride: readonly [number, number];
+  readonly padding: readonly [number, number];
+  readonly dilation: readonly [number, number];
+}
+
+/** A pooling step applied to a block's incoming activations. */
+export interface PoolGeometry {
+  readonly type: 'sumpool2d' | 'avgpool2d';
+  readonly inShape: Shape3;
+  readonly outShape: Shape3;
+  readonly kernel: readonly [number, number];
+  readonly stride: readonly [number, number];
+  readonly padding: readonly [number, number];
+}
+
+/**
+ * A validated block: optional pooling of the incoming activations, one synapse (Linear or
+ * Conv2d) and the cell it drives, with every parameter expanded per neuron. Neurons of a conv
+ * block are numbered in `[C, H, W]` order, as NIR and PyTorch number them.
+ */
 export interface Block {
   readonly index: number;           // position of the block (0-based)
   readonly layerIndex: number;      // position of its cell in `layers`
   readonly kind: CellSpec['type'];
+  readonly synapse: 'linear' | 'conv2d';
   readonly n: number;
+  /** Inputs of the synapse (after pooling): C·H·W for conv, the flattened count for Linear. */
   readonly inN: number;
-  readonly weight: Float32Array;    // [n, inN]
-  readonly bias: Float64Array;      // [n]
+  /** `[C, H, W]` of the synapse input when it is spatial (conv input, or a flattened conv output). */
+  readonly inShape?: Shape3;
+  readonly conv?: ConvGeometry;
+  readonly pre: readonly PoolGeometry[];
+  readonly weight: Float32Array;    // Linear [n, inN]; Conv2d [outC, C·kh·kw]
+  readonly bias: Float64Array;      // [n] (a conv's per-channel bias expanded per neuron)
   readonly recurrent?: Float32Array; // [n, n]
   readonly tau: Float64Array;       // membrane τ (LIF, LI, CuBaLIF); unused for IF
   readonly tauSyn: Float64Array;    // CuBaLIF only
@@ -190,6 +223,27 @@ function perNeuron(where: string, field: string, x: PerNeuron | undefined, n: nu
   return out;
 }
 
+/** Validates a `[h, w]` pair of integers ≥ `min` (a scalar means both). */
+function pair(where: string, field: string, x: unknown, dflt: readonly [number, number] | undefined, min: number): [number, number] {
+  if (x === undefined && dflt) return [dflt[0], dflt[1]];
+  const v = typeof x === 'number' ? [x, x] : x;
+  if (!Array.isArray(v) || v.length !== 2 || !v.every((k) => Number.isInteger(k) && k >= min)) {
+    throw new SpikeletError('invalid_param', where, field, `[h, w] integers >= ${min}`, x);
+  }
+  return [v[0], v[1]];
+}
+
+/** Output [C, H, W] of a convolution or pooling window over `s`. */
+function outSize(where: string, f: string, s: Shape3, k: readonly [number, number], st: readonly [number, number],
+                 p: readonly [number, number], d: readonly [number, number], channels: number): Shape3 {
+  const oh = Math.floor((s[1] + 2 * p[0] - d[0] * (k[0] - 1) - 1) / st[0]) + 1;
+  const ow = Math.floor((s[2] + 2 * p[1] - d[1] * (k[1] - 1) - 1) / st[1]) + 1;
+  if (oh < 1 || ow < 1) {
+    throw new SpikeletError('shape_mismatch', where, `${f}.kernelSize`, `a window that fits the [${s.join(', ')}] input`, k);
+  }
+  return [channels, oh, ow];
+}
+
 /**
  * Checks a {@link NetworkSpec} and expands it into per-neuron parameters.
  * @param spec The network description.
@@ -208,26 +262,80 @@ export function validateNetwork(spec: NetworkSpec, where = 'compile'): Network {
   if (!Array.isArray(spec.layers) || spec.layers.length === 0) {
     throw new SpikeletError('invalid_param', where, 'layers', 'a non-empty array of layers', spec.layers);
   }
+  let shape: Shape3 | undefined;
+  if (spec.inputShape !== undefined) {
+    const sh = spec.inputShape;
+    if (!Array.isArray(sh) || sh.length !== 3 || !sh.every((v) => Number.isInteger(v) && v > 0)) {
+      throw new SpikeletError('invalid_param', where, 'inputShape', '[C, H, W] positive integers', sh);
+    }
+    if (sh[0] * sh[1] * sh[2] !== inputSize) {
+      throw new SpikeletError('shape_mismatch', where, 'inputShape', `C·H·W = inputSize (${inputSize})`, sh);
+    }
+    shape = [sh[0], sh[1], sh[2]];
+  }
   const blocks: Block[] = [];
   let inN = inputSize;
+  let pre: PoolGeometry[] = [];
   const layers = spec.layers;
-  for (let i = 0; i < layers.length; i += 2) {
-    const lin = layers[i] as LayerSpec;
+  let i = 0;
+  while (i < layers.length) {
+    const syn = layers[i] as LayerSpec;
     const f = `layers[${i}]`;
-    if (lin === null || typeof lin !== 'object' || lin.type !== 'linear') {
-      const t = (lin as { type?: unknown } | null)?.type;
-      if (typeof t === 'string' && !CELLS.includes(t) && t !== 'linear') {
-        throw new SpikeletError('unsupported', where, `${f}.type`, `one of linear, ${CELLS.join(', ')}`, t);
-      }
-      throw new SpikeletError('invalid_param', where, `${f}.type`, '"linear" (layers alternate Linear, cell)', t);
+    const t = (syn as { type?: unknown } | null)?.type;
+    if (t === 'flatten') {
+      shape = undefined; // [C, H, W] → C·H·W in row-major order: nothing moves
+      i++;
+      continue;
     }
-    const n = positiveInt(where, `${f}.outFeatures`, lin.outFeatures);
-    const weight = finiteArray(where, `${f}.weight`, lin.weight, n * inN);
-    const bias = perNeuron(where, `${f}.bias`, lin.bias, n, 0, () => true, 'a finite number');
+    if (t === 'sumpool2d' || t === 'avgpool2d') {
+      if (!shape) throw new SpikeletError('invalid_param', where, `${f}.type`, 'pooling of [C, H, W] activations (after a conv layer or inputShape)', t);
+      if (blocks.length === 0) throw new SpikeletError('unsupported', where, `${f}.type`, 'pooling after a spiking layer (pooling the network input is not supported)', t);
+      const pool = syn as Pool2dSpec;
+      const kernel = pair(where, `${f}.kernelSize`, pool.kernelSize, undefined, 1);
+      if (kernel[0] * kernel[1] > 127) throw new SpikeletError('unsupported', where, `${f}.kernelSize`, 'a window of at most 127 elements (pooled spike counts are int8)', pool.kernelSize);
+      const stride = pair(where, `${f}.stride`, pool.stride, kernel, 1);
+      const padding = pair(where, `${f}.padding`, pool.padding, [0, 0], 0);
+      const out = outSize(where, f, shape, kernel, stride, padding, [1, 1], shape[0]);
+      pre.push({ type: t, inShape: shape, outShape: out, kernel, stride, padding });
+      shape = out;
+      inN = out[0] * out[1] * out[2];
+      i++;
+      continue;
+    }
+    if (t !== 'linear' && t !== 'conv2d') {
+      if (typeof t === 'string' && !CELLS.includes(t)) {
+        throw new SpikeletError('unsupported', where, `${f}.type`, `one of linear, conv2d, sumpool2d, avgpool2d, flatten, ${CELLS.join(', ')}`, t);
+      }
+      throw new SpikeletError('invalid_param', where, `${f}.type`, '"linear" or "conv2d" (each cell is driven by a synaptic layer)', t);
+    }
+    let n: number, weight: Float32Array, bias: Float64Array, conv: ConvGeometry | undefined;
+    const inShape = shape;
+    if (t === 'linear') {
+      const lin = syn as LinearSpec;
+      n = positiveInt(where, `${f}.outFeatures`, lin.outFeatures);
+      weight = finiteArray(where, `${f}.weight`, lin.weight, n * inN);
+      bias = perNeuron(where, `${f}.bias`, lin.bias, n, 0, () => true, 'a finite number');
+    } else {
+      const c2 = syn as Conv2dSpec;
+      if (!shape) throw new SpikeletError('invalid_param', where, `${f}.type`, 'conv2d on [C, H, W] activations (give inputShape, and no flatten before it)', t);
+      const outC = positiveInt(where, `${f}.outChannels`, c2.outChannels);
+      if ((c2.groups ?? 1) !== 1) throw new SpikeletError('unsupported', where, `${f}.groups`, '1 (grouped convolutions are not supported by plans yet)', c2.groups);
+      const kernel = pair(where, `${f}.kernelSize`, c2.kernelSize, undefined, 1);
+      const stride = pair(where, `${f}.stride`, c2.stride, [1, 1], 1);
+      const padding = pair(where, `${f}.padding`, c2.padding, [0, 0], 0);
+      const dilation = pair(where, `${f}.dilation`, c2.dilation, [1, 1], 1);
+      const out = outSize(where, f, shape, kernel, stride, padding, dilation, outC);
+      weight = finiteArray(where, `${f}.weight`, c2.weight, outC * shape[0] * kernel[0] * kernel[1]);
+      const perChannel = perNeuron(where, `${f}.bias`, c2.bias, outC, 0, () => true, 'a finite number');
+      n = outC * out[1] * out[2];
+      bias = new Float64Array(n);
+      for (let k = 0; k < n; k++) bias[k] = perChannel[Math.floor(k / (out[1] * out[2]))];
+      conv = { inShape: shape, outShape: out, kernel, stride, padding, dilation };
+    }
     const cell = layers[i + 1] as CellSpec | undefined;
     const g = `layers[${i + 1}]`;
     if (cell === undefined || cell === null || typeof cell !== 'object') {
-      throw new SpikeletError('invalid_param', where, g, `a cell (${CELLS.join(', ')}) after the Linear layer`, cell);
+      throw new SpikeletError('invalid_param', where, g, `a cell (${CELLS.join(', ')}) after the ${t} layer`, cell);
     }
     if (!CELLS.includes(cell.type)) {
       throw new SpikeletError('unsupported', where, `${g}.type`, `one of ${CELLS.join(', ')}`, (cell as { type: unknown }).type);
@@ -269,15 +377,25 @@ export function validateNetwork(spec: NetworkSpec, where = 'compile'): Network {
     if (leak !== 'multiply' && leak !== 'shift' && leak !== 'none') {
       throw new SpikeletError('invalid_param', where, `${g}.leak`, '"multiply" or "shift"', leak);
     }
+    if (cell.recurrent !== undefined && conv) {
+      throw new SpikeletError('unsupported', where, `${g}.recurrent`, 'recurrent weights only on cells driven by a Linear layer', 'conv2d');
+    }
     const recurrent = cell.recurrent === undefined ? undefined : finiteArray(where, `${g}.recurrent`, cell.recurrent, n * n);
     blocks.push({
-      index: blocks.length, layerIndex: i + 1, kind: cell.type, n, inN, weight, bias, recurrent, tau, tauSyn,
+      index: blocks.length, layerIndex: i + 1, kind: cell.type, synapse: t, n, inN, inShape, conv, pre,
+      weight, bias, recurrent, tau, tauSyn,
       wIn: perNeuron(where, `${g}.wIn`, c.wIn, n, 1, () => true, 'a finite number'),
       r: perNeuron(where, `${g}.r`, c.r, n, 1, () => true, 'a finite number'),
       vLeak: perNeuron(where, `${g}.vLeak`, c.vLeak, n, 0, () => true, 'a finite number'),
       vThreshold, vReset, reset, refractory, leak,
     });
+    shape = conv?.outShape;
     inN = n;
+    pre = [];
+    i += 2;
+  }
+  if (pre.length > 0) {
+    throw new SpikeletError('invalid_param', where, `layers[${layers.length - 1}]`, 'a synaptic layer (linear or conv2d) and a cell after pooling', pre[pre.length - 1].type);
   }
   return { inputSize, dt, blocks };
 }

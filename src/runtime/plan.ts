@@ -4,12 +4,14 @@
 import { SpikeletError } from '../errors.js';
 import {
   OP_CURRENT_F32, OP_INPUT_F32, OP_INPUT_Q8, OP_LIF_F32, OP_LIF_I16, OP_RECORD, OP_REQUANT, OP_SYN_F32,
-  OP_SYN_I16, OP_SYNAPSE_F32, OP_SYNAPSE_I8, OP_U8_TO_F32, OP_WORDS, LEAK_MULTIPLY, RESET_NONE, RESET_SUBTRACT,
+  OP_SYN_I16, OP_SYNAPSE_F32, OP_SYNAPSE_I8, OP_U8_TO_F32, OP_RECORD_DEQ, OP_WORDS, OP_CONV_I8, OP_CONV_F32,
+  OP_POOL_U8, OP_POOL_F32, LEAK_MULTIPLY, RESET_NONE, RESET_SUBTRACT,
   RESET_ZERO,
 } from './abi.js';
 import { calibrateSynapse, type Calibration, type SynapseOp } from './calibrate.js';
 import { cellConstants, pad16 } from './cells.js';
 import { validateNetwork, type Block, type NetworkSpec } from './network.js';
+import { layoutBlocks, type BlockLayout } from './layout.js';
 import { f32Bits, ProgramBuilder } from './program.js';
 import type { Runtime } from './runtime.js';
 import { quantizeNetwork, type QuantBlock, type QuantizedNetwork, type QuantizeOptions } from '../quant/quantize.js';
@@ -105,6 +107,7 @@ export interface LayerHandle {
 
 interface Layer {
   readonly block: Block;
+  readonly lay: BlockLayout;
   readonly q?: QuantBlock;
   readonly n: number;
   readonly nP: number;
@@ -116,15 +119,33 @@ interface Layer {
   readonly acc1: number;
   readonly acc2: number;
   readonly cur: number;
+  readonly pooled: number[]; // one buffer per pooling step before the synapse, [batch, size]
   readonly counters: number; // int64 [spikes, ffEvents, ffEventSteps, ffDenseSteps, recEvents, recEventSteps, recDenseSteps, -]
-  readonly stream: number;   // run: [Tc, batch, n] spike bytes
+  stream: number;            // run: [Tc, batch, recorded row] spike bytes
+}
+
+/** Addresses of one block's read-only parameters. */
+interface Params {
+  readonly w: number; readonly wT: number; readonly wr: number; readonly wrT: number; readonly geom: number;
+  readonly m1: number; readonly m2: number; readonly bias: number; readonly decay: number; readonly synDecay: number;
+  readonly leak: number; readonly th: number; readonly vr: number;
+  readonly alpha: number; readonly beta: number; readonly gamma: number; readonly synAlpha: number; readonly synBeta: number;
+  readonly poolGeoms: number[];
+}
+
+/** A synaptic op of the program, as calibration and `setCrossover` need it. */
+interface SynapseEntry extends SynapseOp {
+  readonly layer: number;
+  readonly kind: 'feedforward' | 'recurrent';
+  readonly fields: number[]; // word offsets of its crossover field in the step and run programs
+  crossover: number;
 }
 
 /**
  * Compiles a network for the runtime `rt`.
  * @param rt The runtime whose memory the plan lives in.
  * @param spec The network (validated here: typed errors name the offending field).
- * @param options Precision, batch size, quantization options.
+ * @param options Precision, batch size, quantization and event-driven options.
  */
 export function compile(rt: Runtime, spec: NetworkSpec, options: CompileOptions = {}): Plan {
   const net = validateNetwork(spec, 'compile');
@@ -178,7 +199,7 @@ export class Plan {
   private readonly inP: number;
   private readonly input: number;     // [batch, inP] int8 or f32
   private readonly inStream: number;  // [Tc, batch, inputSize] f32
-  private readonly memStream: number; // [Tc, batch, n_last] int16 or f32
+  private readonly memStream: number; // [Tc, batch, recorded row of the last layer] f32
   private readonly capacity: number;  // Tc
   private readonly stepProg: number;
   private readonly stepOps: number;
@@ -186,8 +207,10 @@ export class Plan {
   private readonly runOps: number;
   private readonly stateStart: number;
   private readonly stateEnd: number;
-  private readonly idx: number;       // [max inP] int32 scratch for compacted events
-  private readonly syn: (SynapseOp & { layer: number; kind: 'feedforward' | 'recurrent'; inN: number; fields: number[]; crossover: number })[] = [];
+  private readonly idx: number;       // int32 scratch for compacted events
+  private readonly cols: number;      // im2col scratch of the conv layers
+  private readonly unitPtr: number;   // int8: f32 [nP] membrane LSB of the last layer (dequantization)
+  private readonly syn: SynapseEntry[] = [];
   private steps = 0; // since the last resetCounters
   private readonly eventDriven: 'auto' | 'off' | 'always';
 
@@ -210,44 +233,53 @@ export class Plan {
     this.eventDriven = eventDriven;
     const int8 = precision === 'int8';
     const B = batch;
+    const lays = layoutBlocks(blocks, inputSize);
     this.inputSize = inputSize;
     this.inP = pad16(inputSize);
     const last = blocks[blocks.length - 1];
     this.outputSize = last.n;
     const stateBytes = int8 ? 2 : 4;
+    const actBytes = int8 ? 1 : 4;
 
     // Parameters first (read-only after compile), then state (zeroed by reset), then streams.
-    const params = blocks.map((b) => this.layoutParams(b, quantized?.blocks[b.index]));
-    this.input = rt.alloc(B * this.inP * (int8 ? 1 : 4));
+    const params = blocks.map((b) => this.layoutParams(b, lays[b.index], quantized?.blocks[b.index]));
+    this.input = rt.alloc(B * this.inP * actBytes);
     const counters = blocks.map(() => rt.alloc(64, 8));
-    this.idx = rt.alloc(4 * Math.max(this.inP, ...blocks.map((b) => pad16(b.n))));
+    this.idx = rt.alloc(4 * Math.max(this.inP, ...lays.map((l) => Math.max(l.nP, l.in.size))));
+    this.cols = rt.alloc(actBytes * Math.max(0, ...lays.map((l) => (l.geom ? l.geom[14] * l.geom[15] * l.geom[17] : 0))));
     this.stateStart = rt.mark();
     for (const b of blocks) {
-      const nP = pad16(b.n);
-      const q = quantized?.blocks[b.index];
+      const lay = lays[b.index];
+      const nP = lay.nP;
       const recurrent = b.recurrent !== undefined;
+      // f32 plans feed spikes to the next float synapse or pooling (and to the recurrence) as floats.
+      const feedsFloat = !int8 && (recurrent || b !== last);
       this.L.push({
-        block: b, q, n: b.n, nP,
+        block: b, lay, q: quantized?.blocks[b.index], n: b.n, nP,
         v: rt.alloc(B * nP * stateBytes),
         syn: b.kind === 'cubalif' ? rt.alloc(B * nP * stateBytes) : 0,
         spk: rt.alloc(B * nP),
-        // f32 plans feed spikes to the next float matmul (and to the recurrence) as floats.
-        spkF: !int8 && (recurrent || b !== last) ? rt.alloc(B * nP * 4) : 0,
+        spkF: feedsFloat ? rt.alloc(B * nP * 4) : 0,
         refr: b.refractory > 0 ? rt.alloc(B * nP * 2) : 0,
         acc1: rt.alloc(B * nP * 4),
         acc2: recurrent ? rt.alloc(B * nP * 4) : 0,
         cur: rt.alloc(B * nP * stateBytes),
+        pooled: lay.pools.map((p) => rt.alloc(B * p.output.size * actBytes)),
         counters: counters[b.index],
         stream: 0,
       });
     }
     this.stateEnd = rt.mark();
 
-    const perStep = B * (inputSize * 4 + last.n * stateBytes + blocks.reduce((s, b) => s + b.n, 0));
+    const recorded = (l: Layer) => (l.lay.internalOf ? l.nP : l.n); // conv rows are reordered on the host
+    const lastL = this.L[this.L.length - 1];
+    const perStep = B * (inputSize * 4 + recorded(lastL) * 4 + this.L.reduce((s, l) => s + recorded(l), 0));
     this.capacity = Math.max(1, Math.min(4096, Math.floor(chunkBytes / perStep)));
     this.inStream = rt.alloc(this.capacity * B * inputSize * 4);
-    this.memStream = rt.alloc(this.capacity * B * last.n * stateBytes);
-    this.L = this.L.map((l) => ({ ...l, stream: rt.alloc(this.capacity * B * l.n) }));
+    this.memStream = rt.alloc(this.capacity * B * recorded(lastL) * 4);
+    const lastQ = quantized?.blocks[last.index];
+    this.unitPtr = lastQ ? rt.put(lastL.lay.perNeuron(lastQ.unit, new Float32Array(lastL.nP), 0)) : 0;
+    for (const l of this.L) l.stream = rt.alloc(this.capacity * B * recorded(l));
 
     const step = this.program(params, false);
     const run = this.program(params, true);
@@ -260,80 +292,70 @@ export class Plan {
     this.layers = this.L.map((l) => this.handle(l));
   }
 
-  /** Packs weights and writes per-neuron constants; returns their addresses. */
-  private layoutParams(b: Block, q: QuantBlock | undefined) {
+  /** Packs weights and writes per-neuron constants in the block's internal layout. */
+  private layoutParams(b: Block, lay: BlockLayout, q: QuantBlock | undefined): Params {
     const rt = this.rt;
-    const nP = pad16(b.n), inP = pad16(b.inN);
     const k = rt.kernels;
-    const packed = (w: Float32Array | Int8Array, rows: number, cols: number, colsP: number): number => {
-      if (w instanceof Int8Array) {
-        const dst = rt.alloc(k.packed_i8_bytes(nP, colsP));
-        const mark = rt.mark();
-        const src = rt.alloc(nP * colsP);
-        const u8 = rt.view().i8;
-        for (let o = 0; o < rows; o++) u8.set(w.subarray(o * cols, (o + 1) * cols), src + o * colsP);
-        k.pack_i8(src, dst, nP, colsP);
-        rt.release(mark);
-        return dst;
-      }
-      const dst = rt.alloc(k.packed_f32_bytes(nP, colsP));
+    const int8 = q !== undefined;
+    const dense = this.eventDriven !== 'always';
+    const events = this.eventDriven !== 'off';
+    // Dense weights: the kernel's row-major [rows, cols], then packed by pack_i8 / pack_f32.
+    const packed = (m: Int8Array | Float32Array, rows: number, cols: number): number => {
+      if (!dense) return 0;
+      const dst = rt.alloc(int8 ? k.packed_i8_bytes(rows, cols) : k.packed_f32_bytes(rows, cols));
       const mark = rt.mark();
-      const src = rt.alloc(nP * colsP * 4);
-      const f = rt.view().f32;
-      for (let o = 0; o < rows; o++) f.set(w.subarray(o * cols, (o + 1) * cols), (src >> 2) + o * colsP);
-      k.pack_f32(src, dst, nP, colsP);
+      const src = rt.put(m);
+      if (int8) k.pack_i8(src, dst, rows, cols);
+      else k.pack_f32(src, dst, rows, cols);
       rt.release(mark);
       return dst;
     };
-    const padded = <T extends Int16Array | Int32Array | Float32Array>(a: ArrayLike<number>, make: (n: number) => T, fill: number): number => {
-      const t = make(nP).fill(fill);
-      t.set(a as ArrayLike<number>);
-      return rt.put(t);
-    };
-    // Presynaptic-major copy for the event path: row i holds the nP weights input i projects to.
-    const transposed = (w: Float32Array | Int8Array, rows: number, cols: number, colsP: number): number => {
-      if (this.eventDriven === 'off') return 0;
-      const t = w instanceof Int8Array ? new Int8Array(colsP * nP) : new Float32Array(colsP * nP);
-      for (let o = 0; o < rows; o++) for (let i = 0; i < cols; i++) t[i * nP + o] = w[o * cols + i];
-      return rt.put(t);
-    };
-    const dense = this.eventDriven !== 'always';
+    const make = (n: number) => (int8 ? new Int8Array(n) : new Float32Array(n));
+    const w = int8 ? q.weight : b.weight;
+    const nP = lay.nP;
+    const ff = packed(lay.dense(w, make(lay.denseRows * lay.denseCols)), lay.denseRows, lay.denseCols);
+    const ffT = events ? rt.put(lay.events(w, make(lay.eventRows * lay.eventCols))) : 0;
+    let rec = 0, recT = 0;
+    const r = int8 ? q.recurrent : b.recurrent;
+    if (r) {
+      // Recurrent weights [n, n] on the layer's own (flat) spikes.
+      const m = make(nP * nP), t = make(nP * nP);
+      for (let o = 0; o < b.n; o++) for (let i = 0; i < b.n; i++) {
+        m[o * nP + i] = r[o * b.n + i];
+        t[i * nP + o] = r[o * b.n + i];
+      }
+      rec = packed(m, nP, nP);
+      recT = events ? rt.put(t) : 0;
+    }
+    const geom = lay.geom ? rt.put(lay.geom) : 0;
+    const poolGeoms = lay.pools.map((p) => rt.put(p.geom));
+    const put16 = (a: ArrayLike<number>, fill: number) => rt.put(lay.perNeuron(a, new Int16Array(nP), fill));
+    const put32 = (a: ArrayLike<number>, fill: number) => rt.put(lay.perNeuron(a, new Int32Array(nP), fill));
+    const putF = (a: ArrayLike<number>, fill: number) => rt.put(lay.perNeuron(a, new Float32Array(nP), fill));
+    const base = { w: ff, wT: ffT, wr: rec, wrT: recT, geom, poolGeoms };
     if (q) {
       return {
-        w: dense ? packed(q.weight, b.n, b.inN, inP) : 0,
-        wr: q.recurrent && dense ? packed(q.recurrent, b.n, b.n, nP) : 0,
-        wT: transposed(q.weight, b.n, b.inN, inP),
-        wrT: q.recurrent ? transposed(q.recurrent, b.n, b.n, nP) : 0,
-        m1: padded(q.m1, (n) => new Int32Array(n), 0),
-        m2: padded(q.m2, (n) => new Int32Array(n), 0),
-        bias: padded(q.bias, (n) => new Int32Array(n), 0),
-        decay: padded(q.decayQ15, (n) => new Int16Array(n), 0),
-        synDecay: q.synDecayQ15 ? padded(q.synDecayQ15, (n) => new Int16Array(n), 0) : 0,
-        leak: padded(q.leakI16, (n) => new Int16Array(n), 0),
+        ...base,
+        m1: put32(q.m1, 0), m2: put32(q.m2, 0), bias: put32(q.bias, 0),
+        decay: put16(q.decayQ15, 0), synDecay: q.synDecayQ15 ? put16(q.synDecayQ15, 0) : 0,
+        leak: put16(q.leakI16, 0),
         // Padding neurons can never fire: no input and a threshold no int16 exceeds.
-        th: padded(q.thresholdI16, (n) => new Int16Array(n), 32767),
-        vr: padded(q.vResetI16, (n) => new Int16Array(n), 0),
+        th: put16(q.thresholdI16, 32767), vr: put16(q.vResetI16, 0),
         alpha: 0, beta: 0, gamma: 0, synAlpha: 0, synBeta: 0,
       };
     }
     const c = cellConstants(b, this.dt);
-    const f = (a: ArrayLike<number>, fill = 0) => padded(a, (n) => new Float32Array(n), fill);
     return {
-      w: dense ? packed(b.weight, b.n, b.inN, inP) : 0,
-      wr: b.recurrent && dense ? packed(b.recurrent, b.n, b.n, nP) : 0,
-      wT: transposed(b.weight, b.n, b.inN, inP),
-      wrT: b.recurrent ? transposed(b.recurrent, b.n, b.n, nP) : 0,
+      ...base,
       m1: 0, m2: 0, decay: 0, synDecay: 0, leak: 0,
-      bias: f(b.bias),
-      th: f(b.vThreshold, Infinity),
-      vr: f(b.vReset),
-      alpha: f(c.alpha), beta: f(c.beta), gamma: f(c.gamma),
-      synAlpha: c.synAlpha ? f(c.synAlpha) : 0, synBeta: c.synBeta ? f(c.synBeta) : 0,
+      bias: putF(b.bias, 0), th: putF(b.vThreshold, Infinity), vr: putF(b.vReset, 0),
+      alpha: putF(c.alpha, 0), beta: putF(c.beta, 0), gamma: putF(c.gamma, 0),
+      synAlpha: c.synAlpha ? putF(c.synAlpha, 0) : 0, synBeta: c.synBeta ? putF(c.synBeta, 0) : 0,
     };
   }
 
   /** The op list of one time step (plus per-step recording for `run`). */
-  private program(params: ReturnType<Plan['layoutParams']>[], record: boolean): ProgramBuilder {
+  private program(params: Params[], record: boolean): ProgramBuilder {
     const B = this.batch;
     const int8 = this.precision === 'int8';
     const p = new ProgramBuilder();
@@ -343,95 +365,117 @@ export class Plan {
     } else {
       p.op(OP_INPUT_F32, this.inStream, inStride, this.input, this.inputSize, this.inP, B);
     }
-    let x = this.input, xSpikes = 0, inP = this.inP, inN = this.inputSize;
+    // The previous layer's output as the next op reads it: values (int8 bytes or f32) and,
+    // for f32 plans, the spike bytes that locate events (0: scan the floats).
+    let x = this.input, xSpikes = 0;
     let k = 0; // synapse index
-    const synapse = (layer: number, kind: 'feedforward' | 'recurrent', wDense: number, wT: number, xf: number,
-                     spikes: number, y: number, outP: number, inPadded: number, inReal: number, valued: boolean,
-                     counters: number, fanOut: number) => {
-      const at = p.length;
-      if (int8) {
-        p.op(OP_SYNAPSE_I8, wDense, wT, xf, y, B, outP, inPadded, this.idx, 0, valued ? 1 : 0, counters, fanOut);
-      } else {
-        p.op(OP_SYNAPSE_F32, wDense, wT, xf, spikes, y, B, outP, inPadded, this.idx, 0, valued ? 1 : 0, counters, fanOut);
-      }
-      const field = int8 ? 9 : 10;
-      if (!record) {
-        this.syn.push({
-          kernel: int8 ? 'synapse_i8' : 'synapse_f32', wDense, wT, outP, inP: inPadded, inN: inReal, batch: B, valued,
-          layer, kind, fields: [at * OP_WORDS + field], crossover: wDense === 0 ? 1 : 0,
-        });
-      } else {
-        this.syn[k].fields.push(at * OP_WORDS + field);
-      }
+    const register = (entry: Omit<SynapseEntry, 'fields' | 'crossover'>, at: number, field: number) => {
+      if (!record) this.syn.push({ ...entry, fields: [at * OP_WORDS + field], crossover: entry.wDense === 0 ? 1 : 0 });
+      else this.syn[k].fields.push(at * OP_WORDS + field);
       k++;
     };
     this.L.forEach((l, i) => {
-      const P = params[i], b = l.block, nP = l.nP;
-      synapse(i, 'feedforward', P.w, P.wT, x, xSpikes, l.acc1, nP, inP, inN, i === 0, l.counters + 8, l.n);
-      if (b.recurrent) {
-        synapse(i, 'recurrent', P.wr, P.wrT, int8 ? l.spk : l.spkF, int8 ? 0 : l.spk, l.acc2, nP, nP, l.n, false, l.counters + 32, l.n);
+      const P = params[i], b = l.block, lay = l.lay, nP = l.nP;
+      lay.pools.forEach((pool, j) => {
+        const dst = l.pooled[j];
+        if (int8) p.op(OP_POOL_U8, P.poolGeoms[j], x, dst, B, pool.input.size, pool.output.size);
+        else p.op(OP_POOL_F32, P.poolGeoms[j], x, dst, B, pool.input.size, pool.output.size,
+          f32Bits(pool.type === 'avgpool2d' ? 1 / (pool.geom[6] * pool.geom[7]) : 1));
+        x = dst;
+        xSpikes = 0;
+      });
+      const valued = lay.valued;
+      const at = p.length;
+      const call = (wDense: number, wT: number) => ({ wDense, wT, outP: nP, inP: lay.in.size, batch: B, valued,
+        layer: i, kind: 'feedforward' as const, inN: b.inN, real: lay.in });
+      // (the event path of a layer is calibrated with its own weights on synthetic inputs)
+      if (lay.geom) {
+        const outC = b.conv!.outShape[0];
+        if (int8) p.op(OP_CONV_I8, P.geom, P.w, P.wT, x, l.acc1, this.cols, this.idx, B, 0, valued ? 1 : 0, l.counters + 8, outC);
+        else p.op(OP_CONV_F32, P.geom, P.w, P.wT, x, xSpikes, l.acc1, this.cols, this.idx, B, 0, valued ? 1 : 0, l.counters + 8, outC);
+        register({ ...call(P.w, P.wT), kernel: int8 ? 'synapse_conv_i8' : 'synapse_conv_f32', geom: P.geom, cols: this.cols }, at, int8 ? 9 : 10);
+      } else {
+        if (int8) p.op(OP_SYNAPSE_I8, P.w, P.wT, x, l.acc1, B, nP, lay.in.size, this.idx, 0, valued ? 1 : 0, l.counters + 8, l.n);
+        else p.op(OP_SYNAPSE_F32, P.w, P.wT, x, xSpikes, l.acc1, B, nP, lay.in.size, this.idx, 0, valued ? 1 : 0, l.counters + 8, l.n);
+        register({ ...call(P.w, P.wT), kernel: int8 ? 'synapse_i8' : 'synapse_f32' }, at, int8 ? 9 : 10);
       }
-      const spikesIn = int8 ? l.spk : l.spkF;
+      if (b.recurrent) {
+        const at2 = p.length;
+        if (int8) p.op(OP_SYNAPSE_I8, P.wr, P.wrT, l.spk, l.acc2, B, nP, nP, this.idx, 0, 0, l.counters + 32, l.n);
+        else p.op(OP_SYNAPSE_F32, P.wr, P.wrT, l.spkF, l.spk, l.acc2, B, nP, nP, this.idx, 0, 0, l.counters + 32, l.n);
+        register({ wDense: P.wr, wT: P.wrT, outP: nP, inP: nP, batch: B, valued: false, layer: i, kind: 'recurrent',
+          inN: l.n, real: lay.out, kernel: int8 ? 'synapse_i8' : 'synapse_f32' }, at2, int8 ? 9 : 10);
+      }
       const resetMode = b.reset === 'none' ? RESET_NONE : b.reset === 'zero' ? RESET_ZERO : RESET_SUBTRACT;
       const refrSteps = Math.round(b.refractory / this.dt);
+      const drive = b.kind === 'cubalif' ? l.syn : l.cur;
       if (int8) {
         const q = l.q!;
         p.op(OP_REQUANT, l.acc1, P.m1, q.s1, l.acc2, P.m2, q.s2, P.bias, l.cur, nP, B);
-        const drive = b.kind === 'cubalif' ? l.syn : l.cur;
         if (b.kind === 'cubalif') p.op(OP_SYN_I16, l.syn, l.cur, P.synDecay, nP, B, LEAK_MULTIPLY, 0);
         p.op(OP_LIF_I16, l.v, drive, P.decay, P.leak, P.th, P.vr, l.spk, l.refr, nP, B,
           q.leakMode, q.shiftK, resetMode, refrSteps, l.counters);
+        x = l.spk;
       } else {
         p.op(OP_CURRENT_F32, l.acc1, l.acc2, P.bias, l.cur, nP, B);
-        const drive = b.kind === 'cubalif' ? l.syn : l.cur;
         if (b.kind === 'cubalif') p.op(OP_SYN_F32, l.syn, l.cur, P.synAlpha, P.synBeta, nP, B);
         p.op(OP_LIF_F32, l.v, drive, P.alpha, P.beta, P.gamma, P.th, P.vr, l.spk, l.refr, nP, B,
           resetMode, refrSteps, l.counters);
         if (l.spkF) p.op(OP_U8_TO_F32, l.spk, l.spkF, B * nP);
+        x = l.spkF;
+        xSpikes = l.spk;
       }
-      x = spikesIn;
-      xSpikes = int8 ? 0 : l.spk;
-      inP = nP;
-      inN = l.n;
     });
     if (record) {
-      const sb = int8 ? 2 : 4;
-      for (const l of this.L) p.op(OP_RECORD, l.spk, l.nP, l.stream, B * l.n, l.n, B);
+      for (const l of this.L) {
+        const row = l.lay.internalOf ? l.nP : l.n;
+        p.op(OP_RECORD, l.spk, l.nP, l.stream, B * row, row, B);
+      }
       const last = this.L[this.L.length - 1];
-      p.op(OP_RECORD, last.v, last.nP * sb, this.memStream, B * last.n * sb, last.n * sb, B);
+      const row = last.lay.internalOf ? last.nP : last.n;
+      if (int8) p.op(OP_RECORD_DEQ, last.v, this.unitPtr, this.memStream, B * row * 4, row, last.nP, B);
+      else p.op(OP_RECORD, last.v, last.nP * 4, this.memStream, B * row * 4, row * 4, B);
     }
     return p;
   }
 
   private handle(l: Layer): LayerHandle {
     const raw = (): Int16Array | Float32Array => this.precision === 'int8'
-      ? this.unpad(l, this.rt.view().i16, l.v >> 1, new Int16Array(this.batch * l.n))
-      : this.unpad(l, this.rt.view().f32, l.v >> 2, new Float32Array(this.batch * l.n));
+      ? this.gather(l, this.rt.view().i16, l.v >> 1, l.nP, new Int16Array(this.batch * l.n))
+      : this.gather(l, this.rt.view().f32, l.v >> 2, l.nP, new Float32Array(this.batch * l.n));
     return {
       kind: l.block.kind,
       size: l.n,
-      spikes: () => this.unpad(l, this.rt.view().u8, l.spk, new Uint8Array(this.batch * l.n)),
+      spikes: () => this.gather(l, this.rt.view().u8, l.spk, l.nP, new Uint8Array(this.batch * l.n)),
       membraneRaw: raw,
       membrane: () => this.dequantize(l, raw()),
     };
   }
 
-  /** Copies `[batch, nP]` rows starting at element `base` of `all` into `[batch, n]` `out`. */
-  private unpad<T extends Uint8Array | Int16Array | Float32Array>(l: Layer, all: T, base: number, out: T): T {
-    for (let b = 0; b < this.batch; b++) {
-      out.set(all.subarray(base + b * l.nP, base + b * l.nP + l.n) as never, b * l.n);
+  /** Copies `rows` rows of stride `stride` starting at element `base` of `all` into API-ordered
+   *  `[rows, n]` `out` (conv layers: from channels-last internal order). */
+  private gather<T extends Uint8Array | Int16Array | Float32Array>(l: Layer, all: T, base: number, stride: number, out: T,
+                                                                   rows = this.batch): T {
+    const map = l.lay.internalOf;
+    for (let b = 0; b < rows; b++) {
+      const s = base + b * stride, d = b * l.n;
+      if (map) for (let i = 0; i < l.n; i++) out[d + i] = all[s + map[i]];
+      else out.set(all.subarray(s, s + l.n) as never, d);
     }
     return out;
   }
 
   private dequantize(l: Layer, raw: Int16Array | Float32Array): Float32Array {
     if (raw instanceof Float32Array) return raw;
+    // As the wasm record does: int16 × the f32 unit, rounded once to f32.
     const out = new Float32Array(raw.length);
     const unit = l.q!.unit;
-    for (let i = 0; i < raw.length; i++) out[i] = raw[i] * unit[i % l.n];
+    for (let i = 0; i < raw.length; i++) out[i] = raw[i] * Math.fround(unit[i % l.n]);
     return out;
   }
 
+  /** Validates shape and type on the host and finiteness in wasm (one SIMD pass), then returns
+   *  the input as a Float32Array (no copy when it already is one). */
   private checkInput(where: string, x: unknown, multipleOf: number): Float32Array {
     if (!(x instanceof Float32Array) && !Array.isArray(x)) {
       throw new SpikeletError('invalid_param', where, 'input', 'a Float32Array or number[]', x);
@@ -442,10 +486,15 @@ export class Plan {
         : `a positive multiple of ${multipleOf} (time-major [T, batch ${this.batch}, ${this.inputSize} inputs])`;
       throw new SpikeletError('shape_mismatch', where, 'input.length', want, a.length);
     }
-    for (let i = 0; i < a.length; i++) {
-      if (!Number.isFinite(a[i])) throw new SpikeletError('invalid_param', where, `input[${i}]`, 'a finite number', a[i]);
-    }
-    return a instanceof Float32Array ? a : Float32Array.from(a);
+    const f = a instanceof Float32Array ? a : Float32Array.from(a, (v) => (typeof v === 'number' ? v : NaN));
+    return f;
+  }
+
+  /** Throws if the chunk just copied into the input stream holds a NaN or an infinity. */
+  private checkFinite(where: string, chunk: Float32Array, offset: number): void {
+    if (this.rt.kernels.count_nonfinite_f32(this.inStream, chunk.length) === 0) return;
+    const i = chunk.findIndex((v) => !Number.isFinite(v));
+    throw new SpikeletError('invalid_param', where, `input[${offset + i}]`, 'a finite number', chunk[i]);
   }
 
   private exec(prog: number, nOps: number, steps: number): void {
@@ -463,6 +512,7 @@ export class Plan {
   step(input: Float32Array | readonly number[], out?: StepResult): StepResult {
     const x = this.checkInput('Plan.step', input, this.batch * this.inputSize);
     this.rt.view().f32.set(x, this.inStream >> 2);
+    this.checkFinite('Plan.step', x, 0);
     this.exec(this.stepProg, this.stepOps, 1);
     return this.readOutput(out);
   }
@@ -510,14 +560,15 @@ export class Plan {
     const spikes = out?.spikes ?? new Uint8Array(n);
     const membrane = out?.membrane ?? new Float32Array(n);
     const v = this.rt.view();
-    this.unpad(l, v.u8, l.spk, spikes);
+    this.gather(l, v.u8, l.spk, l.nP, spikes);
     if (this.precision === 'f32') {
-      this.unpad(l, v.f32, l.v >> 2, membrane);
+      this.gather(l, v.f32, l.v >> 2, l.nP, membrane);
     } else {
       const unit = l.q!.unit;
+      const map = l.lay.internalOf;
       for (let b = 0; b < this.batch; b++) {
         const src = (l.v >> 1) + b * l.nP;
-        for (let i = 0; i < l.n; i++) membrane[b * l.n + i] = v.i16[src + i] * unit[i];
+        for (let i = 0; i < l.n; i++) membrane[b * l.n + i] = v.i16[src + (map ? map[i] : i)] * Math.fround(unit[i]);
       }
     }
     return { spikes, membrane };
@@ -536,18 +587,29 @@ export class Plan {
     const spikes = new Uint8Array(T * B * last.n);
     const membrane = new Float32Array(T * B * last.n);
     const layerSpikes = this.L.map((l) => new Uint8Array(T * B * l.n));
-    const int8 = this.precision === 'int8';
+    const per = B * this.inputSize;
+    const chunkOf = (t0: number) => x.subarray(t0 * per, Math.min(T, t0 + this.capacity) * per);
+    // Validate every chunk before running any, so bad input leaves the state untouched.
+    if (T > this.capacity) {
+      for (let t0 = 0; t0 < T; t0 += this.capacity) {
+        this.rt.view().f32.set(chunkOf(t0), this.inStream >> 2);
+        this.checkFinite('Plan.run', chunkOf(t0), t0 * per);
+      }
+    }
     for (let t0 = 0; t0 < T; t0 += this.capacity) {
       const steps = Math.min(this.capacity, T - t0);
-      const per = B * this.inputSize;
-      this.rt.view().f32.set(x.subarray(t0 * per, (t0 + steps) * per), this.inStream >> 2);
+      const chunk = chunkOf(t0);
+      this.rt.view().f32.set(chunk, this.inStream >> 2);
+      if (T <= this.capacity) this.checkFinite('Plan.run', chunk, 0);
       this.exec(this.runProg, this.runOps, steps);
       const v = this.rt.view();
-      this.L.forEach((l, i) => layerSpikes[i].set(v.u8.subarray(l.stream, l.stream + steps * B * l.n), t0 * B * l.n));
-      const count = steps * B * last.n;
-      const raw = int8 ? v.i16.subarray(this.memStream >> 1, (this.memStream >> 1) + count)
-        : v.f32.subarray(this.memStream >> 2, (this.memStream >> 2) + count);
-      membrane.set(this.dequantize(last, raw), t0 * B * last.n);
+      const rows = steps * B;
+      this.L.forEach((l, i) => {
+        const row = l.lay.internalOf ? l.nP : l.n;
+        this.gather(l, v.u8, l.stream, row, layerSpikes[i].subarray(t0 * B * l.n), rows);
+      });
+      const row = last.lay.internalOf ? last.nP : last.n;
+      this.gather(last, v.f32, this.memStream >> 2, row, membrane.subarray(t0 * B * last.n), rows);
     }
     spikes.set(layerSpikes[layerSpikes.length - 1]);
     return { steps: T, spikes, membrane, layerSpikes };
@@ -563,7 +625,8 @@ export class Plan {
     const i64 = this.rt.view().i64;
     return this.L.map((l) => {
       const c = (k: number) => Number(i64[(l.counters >> 3) + k]);
-      const fanIn = l.block.inN + (l.block.recurrent ? l.n : 0);
+      const c2 = l.block.conv;
+      const fanIn = (c2 ? c2.inShape[0] * c2.kernel[0] * c2.kernel[1] : l.block.inN) + (l.block.recurrent ? l.n : 0);
       return {
         spikes: c(0),
         synapticEvents: c(1) + c(4),

@@ -209,7 +209,14 @@ export async function readNir(bytes: Uint8Array | ArrayBuffer, options: ReadNirO
     if (!isGroup(h5, root)) throw new SpikeletError('bad_file', WHERE, 'node', 'a group of type NIRGraph', root == null ? 'missing' : 'a dataset');
     const ver = file.get('version');
     const version = isDataset(h5, ver) ? valueOf(ver, 'version').text : undefined;
-    const init = readGraphGroup(h5, root, 'node');
+    let init: GraphInit;
+    try {
+      init = readGraphGroup(h5, root, 'node');
+    } catch (e) {
+      // HDF5 errors surface from h5wasm as plain Errors (or strings) when a file is damaged.
+      if (e instanceof SpikeletError) throw e;
+      throw new SpikeletError('bad_file', WHERE, 'file', 'a complete, readable HDF5 file', String((e as Error)?.message ?? e));
+    }
     const metadata: Record<string, unknown> = { ...init.metadata };
     if (typeof version === 'string') metadata.nir_version = version;
     if (options.dt !== undefined) metadata.dt = options.dt;

@@ -1,0 +1,14 @@
+// The ES examples run (they import 'spikelet', i.e. dist/: run `node scripts/build.mjs` first).
+import { describe, it, expect } from 'vitest';
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+
+describe.runIf(existsSync('dist/index.js'))('ES examples', () => {
+  for (const ex of ['control-lif-es', 'cartpole-lif-es']) {
+    it(`${ex} reaches its target`, () => {
+      const out = execFileSync(process.execPath, [`examples/${ex}.mjs`], { encoding: 'utf8', timeout: 60000 });
+      const last = JSON.parse(out.trim().split('\n').pop()!);
+      expect(last.meanReturn100).toBeGreaterThanOrEqual(last.target);
+    }, 60000);
+  }
+});
