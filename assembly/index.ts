@@ -28,3 +28,8 @@ export * from './conv/im2col';
 export * from './conv/conv_events';
 export * from './conv/pool';
 export * from './conv/synapse_conv';
+// Surrogate-gradient training: BPTT cells, synapse products, optimizers (W4-training).
+export * from './train/surrogate';
+export * from './train/cell_f32';
+export * from './train/synapse_f32';
+export * from './train/optim_f32';

@@ -57,7 +57,7 @@ export {
 } from './graph/index.js';
 export { readNir, writeNir, isHdf5, useH5wasm, type ReadNirOptions, type WriteNirOptions } from './io/nir/index.js';
 export {
-  readSpk, writeSpk, isSpk, crc32, SPK_MAGIC, SPK_VERSION, SPK_ALIGN,
-  type ReadSpkOptions, type WriteSpkOptions, type SpkModel, type SpkTensorEntry, type SpkDType,
+  readSpk, writeSpk, isSpk, crc32, SPK_MAGIC, SPK_VERSION, SPK_ALIGN, networkSkeleton, skeletonToSpec,
+  type NetworkSkeleton, type LayerSkeleton, type ReadSpkOptions, type WriteSpkOptions, type SpkModel, type SpkTensorEntry, type SpkDType,
 } from './io/spk/index.js';
 // --- end W3-graph-nir ---

@@ -46,3 +46,28 @@ describe('int8 Plan vs IntegerReference (bit for bit)', () => {
     if (cfg.drive) expect(ref.saturations, 'this configuration drives the int16 state into saturation').toBeGreaterThan(1000);
   });
 });
+
+describe('spike input encoding', () => {
+  it('int8 plan with input "spikes" equals the reference bit for bit, and f32 sees the same 0/1 inputs', () => {
+    const rt = Runtime.createSync();
+    const r = rng(77);
+    const spec = randomNet(r, { sizes: [30, 40, 12, 5], cells: ['lif', 'lif', 'li'], recurrent: [true, false, false] });
+    const B = 2, T = 200;
+    // Any nonzero value is a spike: mix 1s with other nonzero values.
+    const x = Float32Array.from({ length: T * B * 30 }, () => (r() < 0.2 ? (r() < 0.5 ? 1 : 0.3) : 0));
+    const plan = compile(rt, spec, { batch: B, input: 'spikes' });
+    const got = plan.run(x);
+    const ref = new IntegerReference(plan.quantized!, B);
+    for (let t = 0; t < T; t++) {
+      const want = ref.step(x.subarray(t * B * 30, (t + 1) * B * 30));
+      want.forEach((w, l) => {
+        const g = got.layerSpikes[l].subarray(t * w.length, (t + 1) * w.length);
+        for (let i = 0; i < w.length; i++) if (g[i] !== w[i]) expect.fail(`layer ${l} step ${t} element ${i}`);
+      });
+    }
+    const bin = x.map((v) => (v !== 0 ? 1 : 0));
+    const f1 = compile(rt, spec, { batch: B, precision: 'f32', input: 'spikes' }).run(x);
+    const f2 = compile(rt, spec, { batch: B, precision: 'f32' }).run(bin);
+    expect(Array.from(f1.membrane)).toEqual(Array.from(f2.membrane));
+  });
+});

@@ -2,7 +2,7 @@
 // zero-copy views onto the file, and damaged / newer files → typed errors.
 import { describe, expect, it } from 'vitest';
 import {
-  createGraph, crc32, graphsEqual, graphToNetwork, quantizeNetwork, readSpk, SpikeletError, SPK_VERSION, validateNetwork,
+  createGraph, crc32, graphsEqual, graphToNetwork, networkSkeleton, quantizeNetwork, readSpk, SpikeletError, SPK_VERSION, validateNetwork,
   writeSpk, type GraphInit,
 } from '../src/index.js';
 import { everyNodeGraph } from './helpers/graphs.js';
@@ -65,7 +65,7 @@ describe('.spk', () => {
   it('round-trips a quantized network exactly (int8 weights, int32 multipliers, int16 constants)', () => {
     const g = createGraph(recurrent());
     const q = quantizeNetwork(validateNetwork(graphToNetwork(g)));
-    const bytes = writeSpk(q, { source: g });
+    const bytes = writeSpk(q, { source: g, network: networkSkeleton(graphToNetwork(g)) });
     const m = readSpk(bytes);
     expect(m.kind).toBe('quantized');
     if (m.kind !== 'quantized') return;
@@ -74,6 +74,8 @@ describe('.spk', () => {
     expect(m.quantized.blocks[0].decayQ15).toBeInstanceOf(Int16Array);
     expect(m.quantized).toEqual(q);
     expect(m.topology?.nodes.map((n) => n.type)).toEqual(['Input', 'Affine', 'LIF', 'Linear', 'Output']);
+    expect(m.network?.layers.map((l) => l.type)).toEqual(['linear', 'lif']);
+    expect(m.network?.layers[1]).toMatchObject({ recurrent: true, reset: 'subtract' });
   });
 
   it('rejects damaged files with bad_file and newer versions with unsupported', () => {

@@ -12,8 +12,8 @@ import { pool_u8, pool_f32 } from '../conv/pool';
 import { lif_i16_simd } from '../neuron/lif_i16_simd';
 import { syn_i16_simd } from '../neuron/syn_i16';
 import { lif_f32_simd, syn_f32_simd } from '../neuron/lif_f32';
-import { requant_i16_simd, current_f32_simd } from './requant';
-import { quantize_f32_i8, copy_rows, u8_to_f32, dequantize_rows_i16 } from './io';
+import { requant_i16_simd, requant_i16_fast_simd, current_f32_simd } from './requant';
+import { quantize_f32_i8, spikes_f32_u8, copy_rows, u8_to_f32, dequantize_rows_i16 } from './io';
 
 export const OP_WORDS: i32 = 16;
 
@@ -22,7 +22,7 @@ export const OP_INPUT_Q8: i32 = 1;    // src, srcStride, dst, n, nP, batch, invS
 export const OP_INPUT_F32: i32 = 2;   // src, srcStride, dst, n, nP, batch
 export const OP_SYNAPSE_I8: i32 = 3;  // wDense, wT, x, y, batch, outP, inP, idx, crossover, valued, counters, fanOut
 export const OP_SYNAPSE_F32: i32 = 4; // wDense, wT, x, spikes, y, batch, outP, inP, idx, crossover, valued, counters, fanOut
-export const OP_REQUANT: i32 = 5;     // acc1, m1, s1, acc2, m2, s2, bias, cur, n, batch
+export const OP_REQUANT: i32 = 5;     // acc1, m1, s1, acc2, m2, s2, bias, cur, n, batch, fast
 export const OP_CURRENT_F32: i32 = 6; // acc1, acc2, bias, cur, n, batch
 export const OP_SYN_I16: i32 = 7;     // syn, cur, decay, n, batch, leakMode, shiftK
 export const OP_SYN_F32: i32 = 8;     // syn, cur, alpha, beta, n, batch
@@ -34,6 +34,7 @@ export const OP_CONV_I8: i32 = 14;    // geom, wDense, wT, x, y, cols, idx, batc
 export const OP_CONV_F32: i32 = 15;   // geom, wDense, wT, x, spikes, y, cols, idx, batch, crossover, valued, counters, outC
 export const OP_POOL_U8: i32 = 16;    // geom, src, dst, batch, srcSize, dstSize (elements per sample)
 export const OP_POOL_F32: i32 = 17;   // geom, src, dst, batch, srcSize, dstSize, scale(f32 bits)
+export const OP_INPUT_SPIKES: i32 = 18; // src, srcStride, dst, n, nP, batch
 export const OP_RECORD_DEQ: i32 = 13; // src(int16 [batch, nP]), unit(f32 [nP]), dst, dstStepStride, n, nP, batch
 
 // @ts-ignore: decorator
@@ -72,8 +73,16 @@ export function plan_run(prog: usize, nOps: i32, steps: i32): i32 {
                       w(op, 10), w(op, 11), p(op, 12), w(op, 13));
           break;
         case OP_REQUANT:
-          requant_i16_simd(p(op, 1), p(op, 2), w(op, 3), p(op, 4), p(op, 5), w(op, 6), p(op, 7), p(op, 8),
-                           w(op, 9), w(op, 10));
+          if (w(op, 11) != 0) {
+            requant_i16_fast_simd(p(op, 1), p(op, 2), w(op, 3), p(op, 4), p(op, 5), w(op, 6), p(op, 7), p(op, 8),
+                                  w(op, 9), w(op, 10));
+          } else {
+            requant_i16_simd(p(op, 1), p(op, 2), w(op, 3), p(op, 4), p(op, 5), w(op, 6), p(op, 7), p(op, 8),
+                             w(op, 9), w(op, 10));
+          }
+          break;
+        case OP_INPUT_SPIKES:
+          spikes_f32_u8(p(op, 1) + <usize>(t * w(op, 2)), p(op, 3), w(op, 4), w(op, 5), w(op, 6));
           break;
         case OP_CURRENT_F32:
           current_f32_simd(p(op, 1), p(op, 2), p(op, 3), p(op, 4), w(op, 5), w(op, 6));

@@ -4,23 +4,44 @@
  *  src [batch, n] f32 (n unpadded), dst [batch, nP] int8; padding columns are left as they are
  *  (the host zeroes them once). */
 export function quantize_f32_i8(src: usize, dst: usize, n: i32, nP: i32, batch: i32, invScale: f32): void {
+  const k = f32x4.splat(invScale), lo = f32x4.splat(-127), hi = f32x4.splat(127);
   for (let b = 0; b < batch; b++) {
     const s = src + (<usize>(b * n) << 2);
     const d = dst + <usize>(b * nP);
     let i = 0;
-    const k = f32x4.splat(invScale), lo = f32x4.splat(-127), hi = f32x4.splat(127);
-    for (; i + 4 <= n; i += 4) {
-      // nearest is ties-to-even in wasm; min/max before the conversion keep it in int8 range.
-      const q = i32x4.trunc_sat_f32x4_s(f32x4.nearest(f32x4.min(f32x4.max(
-        f32x4.mul(v128.load(s + (<usize>i << 2)), k), lo), hi)));
-      const q16 = i16x8.narrow_i32x4_s(q, q);
-      store<u32>(d + <usize>i, <u32>i32x4.extract_lane(i8x16.narrow_i16x8_s(q16, q16), 0));
+    // 16 inputs per iteration, one 16-byte store. min/max before the conversion keep values in
+    // int8 range; nearest is ties-to-even.
+    for (; i + 16 <= n; i += 16) {
+      const p = s + (<usize>i << 2);
+      const q0 = i32x4.trunc_sat_f32x4_s(f32x4.nearest(f32x4.min(f32x4.max(f32x4.mul(v128.load(p), k), lo), hi)));
+      const q1 = i32x4.trunc_sat_f32x4_s(f32x4.nearest(f32x4.min(f32x4.max(f32x4.mul(v128.load(p, 16), k), lo), hi)));
+      const q2 = i32x4.trunc_sat_f32x4_s(f32x4.nearest(f32x4.min(f32x4.max(f32x4.mul(v128.load(p, 32), k), lo), hi)));
+      const q3 = i32x4.trunc_sat_f32x4_s(f32x4.nearest(f32x4.min(f32x4.max(f32x4.mul(v128.load(p, 48), k), lo), hi)));
+      v128.store(d + <usize>i, i8x16.narrow_i16x8_s(i16x8.narrow_i32x4_s(q0, q1), i16x8.narrow_i32x4_s(q2, q3)));
     }
     for (; i < n; i++) {
       let x = nearest<f32>(load<f32>(s + (<usize>i << 2)) * invScale);
       x = x < -127 ? -127 : x > 127 ? 127 : x;
       store<i8>(d + <usize>i, <i8><i32>x);
     }
+  }
+}
+
+/** Spike input: dst[b, i] = src[b, i] != 0 ? 1 : 0 (bytes), src [batch, n] f32, dst [batch, nP]. */
+export function spikes_f32_u8(src: usize, dst: usize, n: i32, nP: i32, batch: i32): void {
+  const zero = f32x4.splat(0), one = i8x16.splat(1);
+  for (let b = 0; b < batch; b++) {
+    const s = src + (<usize>(b * n) << 2);
+    const d = dst + <usize>(b * nP);
+    let i = 0;
+    for (; i + 16 <= n; i += 16) {
+      const p = s + (<usize>i << 2);
+      const m = i8x16.narrow_i16x8_s(
+        i16x8.narrow_i32x4_s(f32x4.ne(v128.load(p), zero), f32x4.ne(v128.load(p, 16), zero)),
+        i16x8.narrow_i32x4_s(f32x4.ne(v128.load(p, 32), zero), f32x4.ne(v128.load(p, 48), zero)));
+      v128.store(d + <usize>i, v128.and(m, one));
+    }
+    for (; i < n; i++) store<u8>(d + <usize>i, load<f32>(s + (<usize>i << 2)) != 0 ? 1 : 0);
   }
 }
 

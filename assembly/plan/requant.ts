@@ -90,3 +90,34 @@ export function current_f32_simd(acc1: usize, acc2: usize, bias: usize, cur: usi
     }
   }
 }
+
+// @ts-ignore: decorator
+@inline function rq32(a: v128, m: v128, round: v128, s: i32): v128 {
+  return pack64(rqLow(a, m, round, s), rqHigh(a, m, round, s));
+}
+
+/**
+ * requant_i16_simd for layers where the host has proved (src/quant/quantize.ts, `fastRequant`)
+ * that every rq(acc, M, S) and their sum with the bias fit in int32: the int64 products are
+ * still exact, but the sum and the int16 clamp are done in int32 (the clamp by the saturating
+ * narrow), which skips the int64 compares. Equal to requant_i16_ref under that precondition.
+ */
+export function requant_i16_fast_simd(acc1: usize, m1: usize, s1: i32, acc2: usize, m2: usize, s2: i32,
+                                      bias: usize, cur: usize, n: i32, batch: i32): void {
+  const r1 = i64x2.splat(<i64>1 << (s1 - 1));
+  const r2 = i64x2.splat(<i64>1 << ((acc2 != 0 ? s2 : 1) - 1));
+  for (let b = 0; b < batch; b++) {
+    const row = <usize>(b * n);
+    for (let o = 0; o < n; o += 8) {
+      const p = <usize>o << 2;
+      const k = (row + <usize>o) << 2;
+      let w0 = i32x4.add(rq32(v128.load(acc1 + k), v128.load(m1 + p), r1, s1), v128.load(bias + p));
+      let w1 = i32x4.add(rq32(v128.load(acc1 + k, 16), v128.load(m1 + p, 16), r1, s1), v128.load(bias + p, 16));
+      if (acc2 != 0) {
+        w0 = i32x4.add(w0, rq32(v128.load(acc2 + k), v128.load(m2 + p), r2, s2));
+        w1 = i32x4.add(w1, rq32(v128.load(acc2 + k, 16), v128.load(m2 + p, 16), r2, s2));
+      }
+      v128.store(cur + ((row + <usize>o) << 1), i16x8.narrow_i32x4_s(w0, w1));
+    }
+  }
+}

@@ -23,8 +23,10 @@ export const THRESHOLD_I16 = 4096;
 
 /** Options of {@link quantizeNetwork}. */
 export interface QuantizeOptions {
-  /** Value of one int8 input step (default 1/127: inputs in [−1, 1]). */
+  /** Value of one int8 input step (default 1/127: inputs in [−1, 1]). Ignored for spike input. */
   readonly inputScale?: number;
+  /** `analog` inputs are quantized to int8; `spikes` are 0/1 (any nonzero value is a spike). */
+  readonly input?: 'analog' | 'spikes';
   /** Weight scales per output channel (default) or one per tensor. */
   readonly granularity?: 'channel' | 'tensor';
 }
@@ -49,6 +51,8 @@ export interface QuantBlock {
   readonly s2: number;
   /** Constant current per step (Linear bias), in current units. */
   readonly bias: Int32Array;
+  /** Every requantized current provably fits int32 (the kernel may skip int64 clamping). */
+  readonly fastRequant: boolean;
   readonly leakMode: number;
   readonly shiftK: number;
   readonly decayQ15: Int16Array;
@@ -67,6 +71,8 @@ export interface QuantBlock {
 export interface QuantizedNetwork {
   readonly inputSize: number;
   readonly dt: number;
+  /** How the first layer reads inputs: int8-quantized values or 0/1 spikes. */
+  readonly input?: 'analog' | 'spikes';
   readonly inputScale: number;
   readonly blocks: readonly QuantBlock[];
 }
@@ -114,6 +120,10 @@ export function quantizeNetwork(net: Network, options: QuantizeOptions = {}): Qu
   if (typeof inputScale !== 'number' || !Number.isFinite(inputScale) || inputScale <= 0) {
     throw new SpikeletError('invalid_param', 'quantize', 'inputScale', 'a finite number > 0', inputScale);
   }
+  const input = options.input ?? 'analog';
+  if (input !== 'analog' && input !== 'spikes') {
+    throw new SpikeletError('invalid_param', 'quantize', 'input', '"analog" or "spikes"', input);
+  }
   const granularity = options.granularity ?? 'channel';
   if (granularity !== 'channel' && granularity !== 'tensor') {
     throw new SpikeletError('invalid_param', 'quantize', 'granularity', '"channel" or "tensor"', granularity);
@@ -122,8 +132,9 @@ export function quantizeNetwork(net: Network, options: QuantizeOptions = {}): Qu
   for (const b of net.blocks) {
     // Scale and largest value of one int8 input step: the quantized analog input, or spikes (1),
     // summed by sum pooling (counts) or averaged (1/(kh·kw) folded into the scale).
-    let sx = b.index === 0 ? inputScale : 1;
-    let xMax = b.index === 0 ? 127 * inputScale : 1;
+    const analog = b.index === 0 && input === 'analog';
+    let sx = analog ? inputScale : 1;
+    let xMax = analog ? 127 * inputScale : 1;
     for (const p of b.pre) {
       const k = p.kernel[0] * p.kernel[1];
       if (p.type === 'avgpool2d') sx /= k;
@@ -163,6 +174,18 @@ export function quantizeNetwork(net: Network, options: QuantizeOptions = {}): Qu
       bias[o] = clamp(roundHalfEven(gain[o] * b.bias[o] / unit[o]), -(2 ** 30), 2 ** 30);
     }
     const r1 = multipliers(real1), r2 = multipliers(real2);
+    // Largest |acc|·M / 2^S each current term can reach: int8 weights times the largest int8
+    // input (xMax / sx steps), so the requantization kernel knows whether int32 suffices.
+    const xq = Math.round(xMax / sx);
+    let fastRequant = true;
+    for (let o = 0; o < n && fastRequant; o++) {
+      let a1 = 0, a2 = 0;
+      for (let i = 0; i < cols; i++) a1 += Math.abs(w.q[ch(o) * cols + i]) * xq;
+      if (rec) for (let i = 0; i < n; i++) a2 += Math.abs(rec.q[o * n + i]);
+      const bound = (a1 * Math.abs(r1.m[o]) + 2 ** r1.s) / 2 ** r1.s
+        + (a2 * Math.abs(r2.m[o]) + 2 ** r2.s) / 2 ** r2.s + Math.abs(bias[o]);
+      fastRequant = bound < 2 ** 31 - 1;
+    }
     const leakMode = b.leak === 'none' ? LEAK_NONE : b.leak === 'shift' ? LEAK_SHIFT : LEAK_MULTIPLY;
     let shiftK = 0;
     if (leakMode === LEAK_SHIFT) {
@@ -178,7 +201,7 @@ export function quantizeNetwork(net: Network, options: QuantizeOptions = {}): Qu
     blocks.push({
       kind: b.kind, n, inN: b.inN, weight: w.q, weightScale: w.scale, inputScale: sx,
       recurrent: rec?.q, recurrentScale: rec?.scale,
-      m1: r1.m, s1: r1.s, m2: r2.m, s2: r2.s, bias,
+      m1: r1.m, s1: r1.s, m2: r2.m, s2: r2.s, bias, fastRequant,
       leakMode, shiftK,
       decayQ15: q15(c.alpha),
       synDecayQ15: c.synAlpha ? q15(c.synAlpha) : undefined,
@@ -190,5 +213,5 @@ export function quantizeNetwork(net: Network, options: QuantizeOptions = {}): Qu
       unit,
     });
   }
-  return { inputSize: net.inputSize, dt: net.dt, inputScale, blocks };
+  return { inputSize: net.inputSize, dt: net.dt, input, inputScale, blocks };
 }

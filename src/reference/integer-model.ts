@@ -52,6 +52,7 @@ export class IntegerReference {
 
   /** Quantizes one step's input exactly as assembly/plan/io.ts quantize_f32_i8 does. */
   quantizeInput(x: Float32Array): Int8Array {
+    if (this.net.input === 'spikes') return Int8Array.from(x, (v) => (v !== 0 ? 1 : 0));
     const inv = Math.fround(1 / this.net.inputScale);
     return Int8Array.from(x, (v) => clamp(roundHalfEven(Math.fround(v * inv)), -127, 127));
   }

@@ -23,6 +23,7 @@ export const OP_LIF_F32 = 10;
 export const OP_RECORD = 11;
 export const OP_U8_TO_F32 = 12;
 export const OP_RECORD_DEQ = 13;
+export const OP_INPUT_SPIKES = 18;
 export const OP_CONV_I8 = 14;
 export const OP_CONV_F32 = 15;
 export const OP_POOL_U8 = 16;

@@ -5,7 +5,7 @@ import { SpikeletError } from '../errors.js';
 import {
   OP_CURRENT_F32, OP_INPUT_F32, OP_INPUT_Q8, OP_LIF_F32, OP_LIF_I16, OP_RECORD, OP_REQUANT, OP_SYN_F32,
   OP_SYN_I16, OP_SYNAPSE_F32, OP_SYNAPSE_I8, OP_U8_TO_F32, OP_RECORD_DEQ, OP_WORDS, OP_CONV_I8, OP_CONV_F32,
-  OP_POOL_U8, OP_POOL_F32, LEAK_MULTIPLY, RESET_NONE, RESET_SUBTRACT,
+  OP_POOL_U8, OP_POOL_F32, OP_INPUT_SPIKES, LEAK_MULTIPLY, RESET_NONE, RESET_SUBTRACT,
   RESET_ZERO,
 } from './abi.js';
 import { calibrateSynapse, type Calibration, type SynapseOp } from './calibrate.js';
@@ -27,6 +27,17 @@ export interface CompileOptions {
   readonly batch?: number;
   /** int8 only: input scale and weight-scale granularity. */
   readonly quantization?: QuantizeOptions;
+  /**
+   * `analog` (default): inputs are real values (int8 plans quantize them with
+   * `quantization.inputScale`); `spikes`: inputs are spike trains, any nonzero value is a spike
+   * (1) — no quantization error, and the first layer can use the cheaper spike event path.
+   */
+  readonly input?: 'analog' | 'spikes';
+  /**
+   * int8 only: an integer model to deploy as it is (e.g. read from a .spk file) instead of
+   * quantizing the spec's float weights. It must have the spec's structure.
+   */
+  readonly quantized?: QuantizedNetwork;
   /** Bytes of wasm memory for `run`'s streamed input and outputs (default 4 MiB). */
   readonly chunkBytes?: number;
   /**
@@ -66,7 +77,7 @@ export interface StepResult {
 /** Output of {@link Plan.run}, time-major `[T, batch, n]`. */
 export interface RunResult {
   readonly steps: number;
-  /** Spikes of the last layer (all zero for an LI readout). */
+  /** Spikes of the last layer (all zero for an LI readout); the same array as `layerSpikes[last]`. */
   readonly spikes: Uint8Array;
   /** Membrane of the last layer, in float units (dequantized for int8 plans). */
   readonly membrane: Float32Array;
@@ -178,8 +189,26 @@ export function compile(rt: Runtime, spec: NetworkSpec, options: CompileOptions 
       }
     });
   }
-  const quantized = precision === 'int8' ? quantizeNetwork(net, options.quantization) : undefined;
-  const plan = new Plan(rt, net.blocks, net.inputSize, net.dt, precision, batch, chunkBytes, eventDriven, quantized);
+  const input = options.input ?? 'analog';
+  if (input !== 'analog' && input !== 'spikes') {
+    throw new SpikeletError('invalid_param', 'compile', 'input', '"analog" or "spikes"', input);
+  }
+  let quantized = precision === 'int8' ? options.quantized : undefined;
+  if (quantized) {
+    const q = quantized;
+    if (q.blocks.length !== net.blocks.length || q.inputSize !== net.inputSize) {
+      throw new SpikeletError('shape_mismatch', 'compile', 'quantized.blocks', `${net.blocks.length} blocks on ${net.inputSize} inputs (the spec's structure)`, `${q.blocks.length} blocks on ${q.inputSize} inputs`);
+    }
+    net.blocks.forEach((b, i) => {
+      const qb = q.blocks[i];
+      if (qb.n !== b.n || qb.inN !== b.inN || qb.kind !== b.kind || qb.weight.length !== b.weight.length || (qb.recurrent === undefined) !== (b.recurrent === undefined)) {
+        throw new SpikeletError('shape_mismatch', 'compile', `quantized.blocks[${i}]`, `a ${b.kind} block of ${b.n} neurons on ${b.inN} inputs`, `${qb.kind} ${qb.n}×${qb.inN}`);
+      }
+    });
+  } else if (precision === 'int8') {
+    quantized = quantizeNetwork(net, { ...options.quantization, input });
+  }
+  const plan = new Plan(rt, net.blocks, net.inputSize, net.dt, precision, batch, chunkBytes, eventDriven, input, quantized);
   if (eventDriven === 'auto') {
     if (crossover === undefined) plan.calibrate();
     else plan.synapses.forEach((_, i) => plan.setCrossover(i, typeof crossover === 'number' ? crossover : crossover[i]));
@@ -198,6 +227,7 @@ export class Plan {
   private readonly L: Layer[] = [];
   private readonly inP: number;
   private readonly input: number;     // [batch, inP] int8 or f32
+  private readonly inputSpikes: number; // f32 plans with spike input: [batch, inP] bytes
   private readonly inStream: number;  // [Tc, batch, inputSize] f32
   private readonly memStream: number; // [Tc, batch, recorded row of the last layer] f32
   private readonly capacity: number;  // Tc
@@ -227,6 +257,8 @@ export class Plan {
     readonly batch: number,
     chunkBytes: number,
     eventDriven: 'auto' | 'off' | 'always',
+    /** How inputs are read: real values or spike trains. */
+    readonly inputEncoding: 'analog' | 'spikes',
     /** The integer model (int8 plans). */
     readonly quantized?: QuantizedNetwork,
   ) {
@@ -244,6 +276,7 @@ export class Plan {
     // Parameters first (read-only after compile), then state (zeroed by reset), then streams.
     const params = blocks.map((b) => this.layoutParams(b, lays[b.index], quantized?.blocks[b.index]));
     this.input = rt.alloc(B * this.inP * actBytes);
+    this.inputSpikes = !int8 && inputEncoding === 'spikes' ? rt.alloc(B * this.inP) : 0;
     const counters = blocks.map(() => rt.alloc(64, 8));
     this.idx = rt.alloc(4 * Math.max(this.inP, ...lays.map((l) => Math.max(l.nP, l.in.size))));
     this.cols = rt.alloc(actBytes * Math.max(0, ...lays.map((l) => (l.geom ? l.geom[14] * l.geom[15] * l.geom[17] : 0))));
@@ -360,14 +393,20 @@ export class Plan {
     const int8 = this.precision === 'int8';
     const p = new ProgramBuilder();
     const inStride = B * this.inputSize * 4;
-    if (int8) {
+    const spikesIn = this.inputEncoding === 'spikes';
+    if (int8 && spikesIn) {
+      p.op(OP_INPUT_SPIKES, this.inStream, inStride, this.input, this.inputSize, this.inP, B);
+    } else if (int8) {
       p.op(OP_INPUT_Q8, this.inStream, inStride, this.input, this.inputSize, this.inP, B, f32Bits(1 / this.quantized!.inputScale));
+    } else if (spikesIn) {
+      p.op(OP_INPUT_SPIKES, this.inStream, inStride, this.inputSpikes, this.inputSize, this.inP, B);
+      p.op(OP_U8_TO_F32, this.inputSpikes, this.input, B * this.inP);
     } else {
       p.op(OP_INPUT_F32, this.inStream, inStride, this.input, this.inputSize, this.inP, B);
     }
     // The previous layer's output as the next op reads it: values (int8 bytes or f32) and,
     // for f32 plans, the spike bytes that locate events (0: scan the floats).
-    let x = this.input, xSpikes = 0;
+    let x = this.input, xSpikes = this.inputSpikes;
     let k = 0; // synapse index
     const register = (entry: Omit<SynapseEntry, 'fields' | 'crossover'>, at: number, field: number) => {
       if (!record) this.syn.push({ ...entry, fields: [at * OP_WORDS + field], crossover: entry.wDense === 0 ? 1 : 0 });
@@ -384,7 +423,7 @@ export class Plan {
         x = dst;
         xSpikes = 0;
       });
-      const valued = lay.valued;
+      const valued = lay.valued && !(i === 0 && spikesIn && lay.pools.length === 0);
       const at = p.length;
       const call = (wDense: number, wT: number) => ({ wDense, wT, outP: nP, inP: lay.in.size, batch: B, valued,
         layer: i, kind: 'feedforward' as const, inN: b.inN, real: lay.in });
@@ -411,7 +450,7 @@ export class Plan {
       const drive = b.kind === 'cubalif' ? l.syn : l.cur;
       if (int8) {
         const q = l.q!;
-        p.op(OP_REQUANT, l.acc1, P.m1, q.s1, l.acc2, P.m2, q.s2, P.bias, l.cur, nP, B);
+        p.op(OP_REQUANT, l.acc1, P.m1, q.s1, l.acc2, P.m2, q.s2, P.bias, l.cur, nP, B, q.fastRequant ? 1 : 0);
         if (b.kind === 'cubalif') p.op(OP_SYN_I16, l.syn, l.cur, P.synDecay, nP, B, LEAK_MULTIPLY, 0);
         p.op(OP_LIF_I16, l.v, drive, P.decay, P.leak, P.th, P.vr, l.spk, l.refr, nP, B,
           q.leakMode, q.shiftK, resetMode, refrSteps, l.counters);
@@ -578,15 +617,20 @@ export class Plan {
    * Runs a whole sequence, in chunks of as many steps as fit the plan's stream buffers (one
    * wasm call per chunk). State carries over from earlier calls; `reset()` first for a fresh run.
    * @param sequence Time-major `[T, batch, inputSize]` floats.
+   * @param options `out`: a result of an earlier run of the same length to overwrite (no allocation).
    */
-  run(sequence: Float32Array | readonly number[]): RunResult {
+  run(sequence: Float32Array | readonly number[], options: { out?: RunResult } = {}): RunResult {
     const B = this.batch;
     const x = this.checkInput('Plan.run', sequence, B * this.inputSize);
     const T = x.length / (B * this.inputSize);
     const last = this.L[this.L.length - 1];
-    const spikes = new Uint8Array(T * B * last.n);
-    const membrane = new Float32Array(T * B * last.n);
-    const layerSpikes = this.L.map((l) => new Uint8Array(T * B * l.n));
+    const out = options.out;
+    if (out && (out.steps !== T || out.membrane.length !== T * B * last.n || out.layerSpikes.length !== this.L.length
+        || out.layerSpikes.some((s, i) => s.length !== T * B * this.L[i].n))) {
+      throw new SpikeletError('shape_mismatch', 'Plan.run', 'options.out', `a RunResult of this plan for ${T} steps`, out.steps);
+    }
+    const membrane = out?.membrane ?? new Float32Array(T * B * last.n);
+    const layerSpikes = out?.layerSpikes ?? this.L.map((l) => new Uint8Array(T * B * l.n));
     const per = B * this.inputSize;
     const chunkOf = (t0: number) => x.subarray(t0 * per, Math.min(T, t0 + this.capacity) * per);
     // Validate every chunk before running any, so bad input leaves the state untouched.
@@ -611,8 +655,7 @@ export class Plan {
       const row = last.lay.internalOf ? last.nP : last.n;
       this.gather(last, v.f32, this.memStream >> 2, row, membrane.subarray(t0 * B * last.n), rows);
     }
-    spikes.set(layerSpikes[layerSpikes.length - 1]);
-    return { steps: T, spikes, membrane, layerSpikes };
+    return out ?? { steps: T, spikes: layerSpikes[layerSpikes.length - 1], membrane, layerSpikes };
   }
 
   /** Zeroes every membrane, synaptic current, refractory counter and spike (not the counters). */

@@ -7,6 +7,7 @@ import { SpikeletError } from '../../errors.js';
 import { graphToNetwork } from '../../graph/lower.js';
 import { writeNir } from '../../io/nir/write.js';
 import { writeSpk } from '../../io/spk/write.js';
+import { networkSkeleton } from '../../io/spk/skeleton.js';
 import { quantizeNetwork } from '../../quant/quantize.js';
 import { validateNetwork } from '../../runtime/network.js';
 import { loadModel, numberOption, resetOption } from '../util/model.js';
@@ -41,7 +42,7 @@ export function register(program: Command): void {
         const spec = graphToNetwork(m.graph, { dt, reset });
         const inputScale = numberOption('--input-scale', o.inputScale, Number.MIN_VALUE);
         const q = quantizeNetwork(validateNetwork(spec, 'export'), inputScale === undefined ? {} : { inputScale });
-        bytes = writeSpk(q, { source: m.graph, metadata: { source: input, reset: reset ?? 'zero', dt: spec.dt } });
+        bytes = writeSpk(q, { source: m.graph, network: networkSkeleton(spec), metadata: { source: input, reset: reset ?? 'zero', dt: spec.dt } });
         kind = 'quantized int8';
       } else {
         if (m.kind !== 'graph') throw new SpikeletError('invalid_param', 'export', 'in', 'a float model (a quantized .spk cannot be converted back)', input);

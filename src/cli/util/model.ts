@@ -9,7 +9,9 @@ import type { Graph, ResetMode } from '../../graph/types.js';
 import { isHdf5, readNir } from '../../io/nir/read.js';
 import { isSpk, readSpk } from '../../io/spk/read.js';
 import type { SpkModel } from '../../io/spk/format.js';
-import { compile } from '../../runtime/plan.js';
+import { compile, Plan } from '../../runtime/plan.js';
+import { validateNetwork } from '../../runtime/network.js';
+import { skeletonToSpec } from '../../io/spk/skeleton.js';
 import { Runtime } from '../../runtime/runtime.js';
 import type { QuantizedNetwork } from '../../quant/quantize.js';
 import { IntegerReference } from '../../reference/integer-model.js';
@@ -142,23 +144,7 @@ export function inputSizeOf(m: LoadedModel): number {
  */
 export function runModel(m: LoadedModel, seq: Float32Array, T: number,
                          o: { engine?: 'auto' | 'plan' | 'simulator'; precision?: 'f32' | 'int8'; reset?: ResetMode; dt?: number; inputScale?: number }): RunOutcome {
-  if (m.kind === 'quantized') {
-    const q = m.quantized;
-    const ref = new IntegerReference(q, 1);
-    const last = q.blocks[q.blocks.length - 1];
-    const n = last.n;
-    const out = new Float32Array(T * n);
-    const spiking = last.kind !== 'li';
-    for (let t = 0; t < T; t++) {
-      const spk = ref.step(seq.subarray(t * q.inputSize, (t + 1) * q.inputSize));
-      if (spiking) out.set(spk[spk.length - 1], t * n);
-      else {
-        const v = ref.membrane(q.blocks.length - 1);
-        for (let i = 0; i < n; i++) out[t * n + i] = v[i] * last.unit[i];
-      }
-    }
-    return { engine: 'integer-reference', steps: T, outputSize: n, output: out, spiking };
-  }
+  if (m.kind === 'quantized') return runQuantized(m, seq, T);
   const engine = o.engine ?? 'auto';
   let reason: string | undefined;
   if (engine !== 'simulator') {
@@ -187,4 +173,34 @@ export function runModel(m: LoadedModel, seq: Float32Array, T: number,
   let spiking = true;
   for (const v of out) if (v !== 0 && v !== 1) { spiking = false; break; }
   return { engine: 'simulator', steps: T, outputSize: n, output: out, spiking, ...(reason ? { fallbackReason: reason } : {}) };
+}
+
+/**
+ * A quantized model runs on an int8 Plan built from the stored structure and integers (see
+ * src/io/spk/skeleton.ts; the Plan's float parameters are placeholders that int8 plans never
+ * read), else on the TypeScript integer reference (Linear blocks only; bit-exact with the Plan).
+ */
+function runQuantized(m: Extract<LoadedModel, { kind: 'quantized' }>, seq: Float32Array, T: number): RunOutcome {
+  const q = m.quantized;
+  const last = q.blocks[q.blocks.length - 1];
+  const n = last.n;
+  const spiking = last.kind !== 'li';
+  const network = m.spk.kind === 'quantized' ? m.spk.network : undefined;
+  if (network) {
+    // The skeleton gives the structure (conv/pool geometry); the stored integer model is deployed as is.
+    const plan = compile(Runtime.createSync(), skeletonToSpec(network), { precision: 'int8', quantized: q, input: q.input });
+    const r = plan.run(seq);
+    return { engine: 'plan-int8', steps: T, outputSize: n, output: spiking ? Float32Array.from(r.spikes) : r.membrane, spiking };
+  }
+  const ref = new IntegerReference(q, 1);
+  const out = new Float32Array(T * n);
+  for (let t = 0; t < T; t++) {
+    const spk = ref.step(seq.subarray(t * q.inputSize, (t + 1) * q.inputSize));
+    if (spiking) out.set(spk[spk.length - 1], t * n);
+    else {
+      const v = ref.membrane(q.blocks.length - 1);
+      for (let i = 0; i < n; i++) out[t * n + i] = v[i] * last.unit[i];
+    }
+  }
+  return { engine: 'integer-reference', steps: T, outputSize: n, output: out, spiking };
 }

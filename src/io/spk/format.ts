@@ -1,6 +1,7 @@
 // Constants and types of the .spk container (docs/spk-format.md).
 import type { Graph } from '../../graph/types.js';
 import type { QuantizedNetwork } from '../../quant/quantize.js';
+import type { NetworkSkeleton } from './skeleton.js';
 
 /** First 8 bytes of every .spk file: a non-ASCII byte, "SPK", CR LF, EOF, LF (detects text-mode mangling, as PNG's). */
 export const SPK_MAGIC: readonly number[] = [0x89, 0x53, 0x50, 0x4b, 0x0d, 0x0a, 0x1a, 0x0a];
@@ -36,10 +37,13 @@ export type SpkModel =
     readonly quantized: QuantizedNetwork;
     /** Topology of the source graph (names, types, edges; no parameters), when it was given. */
     readonly topology?: { readonly nodes: readonly { name: string; type: string }[]; readonly edges: readonly (readonly [string, string])[] };
+    /** Structure of the spec it was quantized from (layer types, geometry, reset), when it was given. */
+    readonly network?: NetworkSkeleton;
     readonly metadata: Readonly<Record<string, unknown>>;
     readonly producer: string;
   };
 
+/** The typed-array constructor of each .spk dtype. */
 export const ARRAY_TYPES = {
   float32: Float32Array, float64: Float64Array, int8: Int8Array, uint8: Uint8Array, int16: Int16Array, int32: Int32Array,
 } as const;

@@ -89,7 +89,8 @@ export function readSpk(bytes: Uint8Array | ArrayBuffer, options: ReadSpkOptions
       throw bad('quantized', 'a quantized network { inputSize, dt, inputScale, blocks }', q);
     }
     const topology = header.topology as Extract<SpkModel, { kind: 'quantized' }>['topology'];
-    return { kind: 'quantized', quantized: q, ...(topology ? { topology } : {}), metadata, producer };
+    const network = header.network as Extract<SpkModel, { kind: 'quantized' }>['network'];
+    return { kind: 'quantized', quantized: q, ...(topology ? { topology } : {}), ...(network ? { network } : {}), metadata, producer };
   }
   throw bad('header.kind', '"graph" or "quantized"', header.kind);
 }

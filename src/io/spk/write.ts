@@ -7,6 +7,7 @@ import type { Graph } from '../../graph/types.js';
 import { validateGraph } from '../../graph/validate.js';
 import type { QuantizedNetwork } from '../../quant/quantize.js';
 import { crc32 } from './crc32.js';
+import type { NetworkSkeleton } from './skeleton.js';
 import { dtypeOfArray, SPK_ALIGN, SPK_MAGIC, SPK_PREFIX, SPK_VERSION, type SpkTensorEntry } from './format.js';
 
 /** Options of {@link writeSpk}. */
@@ -17,6 +18,8 @@ export interface WriteSpkOptions {
   readonly producer?: string;
   /** For a quantized model: the source graph, whose topology (names, types, edges) is stored for `inspect`. */
   readonly source?: Graph;
+  /** For a quantized model: the structure of the spec it was quantized from (see skeleton.ts), so a Plan can run it. */
+  readonly network?: NetworkSkeleton;
 }
 
 const align = (x: number) => Math.ceil(x / SPK_ALIGN) * SPK_ALIGN;
@@ -85,6 +88,7 @@ export function writeSpk(model: Graph | QuantizedNetwork, options: WriteSpkOptio
     body = {
       kind: 'quantized', quantized: encode(model, 'quantized'),
       ...(src ? { topology: { nodes: src.nodes.map((n) => ({ name: n.name, type: n.type })), edges: src.edges } } : {}),
+      ...(options.network ? { network: encode(options.network, 'network') } : {}),
     };
   } else {
     throw new SpikeletError('invalid_param', where, 'model', 'a Graph or a QuantizedNetwork', model);
