@@ -5,6 +5,7 @@
 import { describe, it, expect } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { rng } from './helpers/random.js';
 
 const BUILDS = ['spikelet.debug.wasm', 'spikelet.wasm'] as const;
 const BATCHES = [1, 2, 3, 5, 64, 67];
@@ -23,16 +24,7 @@ interface Exports {
   [name: string]: unknown;
 }
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const mulberry32 = rng;
 
 function load(file: string) {
   const bytes = readFileSync(fileURLToPath(new URL(`../build/${file}`, import.meta.url)));

@@ -11,14 +11,7 @@ import { conv_events_i8, conv_events_f32, conv_fanout } from './conv_events';
 import { matmul_i8_simd } from '../dense/matmul_i8_simd';
 import { matmul_f32_simd } from '../dense/matmul_f32_simd';
 import { compact_u8_simd, compact_f32_simd, count_nonzero_u8, count_nonzero_f32 } from '../events/compact';
-
-// @ts-ignore: decorator
-@inline function bump(counters: usize, events: i64, usedEvents: bool): void {
-  if (counters == 0) return;
-  store<i64>(counters, load<i64>(counters) + events);
-  const k: usize = usedEvents ? 8 : 16;
-  store<i64>(counters + k, load<i64>(counters + k) + 1);
-}
+import { bump_counters } from '../events/counters';
 
 export function synapse_conv_i8(geom: usize, wDense: usize, wT: usize, x: usize, y: usize, cols: usize, idx: usize,
                                 batch: i32, crossover: i32, valued: i32, counters: usize, outC: i32): void {
@@ -38,7 +31,7 @@ export function synapse_conv_i8(geom: usize, wDense: usize, wT: usize, x: usize,
       matmul_i8_simd(wDense, cols, yb, P, CP, KP);
     }
   }
-  bump(counters, pairs * <i64>outC, useEvents);
+  bump_counters(counters, pairs * <i64>outC, useEvents);
 }
 
 export function synapse_conv_f32(geom: usize, wDense: usize, wT: usize, x: usize, spikes: usize, y: usize, cols: usize,
@@ -62,5 +55,5 @@ export function synapse_conv_f32(geom: usize, wDense: usize, wT: usize, x: usize
       matmul_f32_simd(wDense, cols, yb, P, CP, KP);
     }
   }
-  bump(counters, pairs * <i64>outC, useEvents);
+  bump_counters(counters, pairs * <i64>outC, useEvents);
 }

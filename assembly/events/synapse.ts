@@ -9,14 +9,7 @@ import { matmul_f32_simd } from '../dense/matmul_f32_simd';
 import { compact_u8_simd, compact_f32_simd, count_nonzero_u8, count_nonzero_f32 } from './compact';
 import { events_i8_spk_simd, events_i8_val_simd } from './accumulate_i8';
 import { events_f32_simd } from './accumulate_f32';
-
-// @ts-ignore: decorator
-@inline function bump(counters: usize, events: i64, usedEvents: bool): void {
-  if (counters == 0) return;
-  store<i64>(counters, load<i64>(counters) + events);
-  const k: usize = usedEvents ? 8 : 16;
-  store<i64>(counters + k, load<i64>(counters + k) + 1);
-}
+import { bump_counters } from './counters';
 
 /** int8 inputs x [batch, inP] (spike bytes when valued == 0). wDense from pack_i8 (0: no dense
  *  path), wT [inP, outP] int8 (0: no event path), idx scratch [inP] int32, y [batch, outP]. */
@@ -35,7 +28,7 @@ export function synapse_i8(wDense: usize, wT: usize, x: usize, y: usize, batch: 
   } else {
     matmul_i8_simd(wDense, x, y, batch, outP, inP);
   }
-  bump(counters, <i64>total * <i64>fanOut, useEvents);
+  bump_counters(counters, <i64>total * <i64>fanOut, useEvents);
 }
 
 /** f32 inputs x [batch, inP]; spikes (u8 [batch, inP], or 0 to scan x itself) locate events. */
@@ -56,5 +49,5 @@ export function synapse_f32(wDense: usize, wT: usize, x: usize, spikes: usize, y
   } else {
     matmul_f32_simd(wDense, x, y, batch, outP, inP);
   }
-  bump(counters, <i64>total * <i64>fanOut, useEvents);
+  bump_counters(counters, <i64>total * <i64>fanOut, useEvents);
 }

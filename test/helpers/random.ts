@@ -1,16 +1,7 @@
 // Seeded randomness for tests: every failure can be replayed from the seed it prints.
 
-/** mulberry32: a tiny, fast 32-bit PRNG; returns floats in [0, 1). */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The library's seeded PRNG (mulberry32): floats in [0, 1). */
+export { seededRandom as rng } from '../../src/util/random.js';
 
 /** Uniform integers in [lo, hi]. */
 export function ints(r: () => number, n: number, lo: number, hi: number): number[] {
