@@ -8,8 +8,8 @@
 //   events:   the same Plan with eventDriven 'always' (spike compaction + presynaptic-major rows);
 //   plain-js: the same layer in plain JavaScript, event-driven (the best a JS loop can do at low
 //             activity: add the weight row of each active input), f32.
-// Two figures per point: the whole plan step (input quantization, synapse, requantization, cell
-// update, recording) and the synaptic op alone (the kernel the Plan calls, on the layer's own
+// Two figures per point: the whole plan step (input conversion, synapse, requantization, cell
+// update, recording into reused output arrays) and the synaptic op alone (the kernel the Plan calls, on the layer's own
 // weights). Ratios are speed-ups (baseline time / events time). Hot cache: the weights stay in
 // L2/L3 between steps, as they do when a plan runs.
 // Usage: node bench/events.mjs [--json] [--quick] [--filter SUBSTRING]
@@ -115,9 +115,10 @@ probe.warm(opts.quick ? 100 : 300);
 log(`bench/events: ${machineLine()}; int8 plans, batch 1, ${T} steps per call; µs per step`);
 
 for (const c of cases) {
-  const dense = compile(rt, c.spec, { eventDriven: 'off' });
-  const events = compile(rt, c.spec, { eventDriven: 'always' });
-  const auto = compile(rt, c.spec); // calibrated crossover
+  // Spike-train input (`input: 'spikes'`): 0/1 bytes, no input quantization.
+  const dense = compile(rt, c.spec, { eventDriven: 'off', input: 'spikes' });
+  const events = compile(rt, c.spec, { eventDriven: 'always', input: 'spikes' });
+  const auto = compile(rt, c.spec, { input: 'spikes' }); // calibrated crossover
   const cal = auto.calibrate({ fresh: true })[0];
   const curve = [];
   for (const a of ACTIVITIES) {
@@ -133,8 +134,8 @@ for (const c of cases) {
       throw new Error(`${name}: event path differs from dense path`);
     }
     const impls = [
-      { name: 'dense', fn: () => dense.run(x) },
-      { name: 'events', fn: () => events.run(x) },
+      { name: 'dense', fn: () => dense.run(x, { out: rd }) },
+      { name: 'events', fn: () => events.run(x, { out: re }) },
       { name: 'plain-js', fn: () => { for (const s of steps) c.js(s); } },
     ];
     for (const impl of impls) impl.calls = callsFor((await warmUp(impl, warm)).perCallMs, opts.quick ? 20 : 60);
