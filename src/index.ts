@@ -61,3 +61,49 @@ export {
   type NetworkSkeleton, type LayerSkeleton, type ReadSpkOptions, type WriteSpkOptions, type SpkModel, type SpkTensorEntry, type SpkDType,
 } from './io/spk/index.js';
 // --- end W3-graph-nir ---
+
+// --- Surrogate-gradient training in wasm: BPTT kernels, losses, optimizers, trainer, recipes (W4-training) ---
+export {
+  surrogate, resolveSurrogate, surrogateDerivative, SURROGATE_NAMES, SURROGATE_KINDS,
+  type SurrogateSpec, type ResolvedSurrogate,
+} from './train/surrogates.js';
+export {
+  resolveModel, initParams, checkParams, cloneParams,
+  type TrainModelSpec, type TrainLayerSpec, type TrainLayerParams, type TrainCell, type SpikeOrder, type PerNeuronInit,
+  type ResolvedModel, type ResolvedLayer,
+} from './train/model.js';
+export {
+  checkLoss, computeLoss, checkRegularizer, rateRegularizer, LOSS_TYPES,
+  type LossSpec, type RateRegularizer, type LossResult,
+} from './train/losses.js';
+export { referenceBptt, type ReferenceResult, type LayerGrads } from './train/reference.js';
+export { TrainEngine, type ParamSegment, type ForwardStats } from './train/engine.js';
+export {
+  Optimizer, checkOptimizer, learningRate, type OptimizerSpec, type ScheduleSpec, type ResolvedOptimizer,
+} from './train/optim.js';
+export {
+  Trainer, epochPermutation, writeAtomic,
+  type TrainConfig, type TrainProgress, type EpochRecord, type FitOptions, type FitResult, type EvalResult as TrainEvalResult,
+} from './train/trainer.js';
+export { exportNetwork, type ExportOptions } from './train/export.js';
+export {
+  checkDataset, rateEncode, temporalTask, parseDigitsCsv, shiftDigits, warpDigits, encodeDigits, sliceDigits,
+  type SpikeDataset, type DigitsTable,
+} from './train/data.js';
+export { TRAIN_RECIPES, trainRecipe, DIGITS_PATHS, type TrainRecipe, type RecipeData } from './zoo/train-recipes.js';
+// --- end W4-training ---
+
+// --- ONNX import, ANN→SNN conversion, PTQ report (W6-convert) ---
+export {
+  readOnnx, isOnnx, useOnnxProto, ONNX_SUPPORTED_OPS, ONNX_OPSET_RANGE, shapeSize,
+  type ReadOnnxOptions, type AnnModel, type AnnLayer, type AnnLayerBase, type AnnDense, type AnnConv, type AnnRelu,
+  type AnnPool, type AnnGlobalAvgPool, type AnnPad, type AnnReshape,
+} from './io/onnx/index.js';
+export {
+  AnnRunner, runAnn, argmaxRows, accuracyOf, activationStats, percentileSorted, convertAnn, networkToGraph, evaluateSnn,
+  encodeInput, mulberry32, quantizationReport, parseLabeledCsv, sliceRows,
+  type RunAnnOptions, type ActivationHook, type ActivationStatsOptions, type LayerStats, type ConvertProgress,
+  type ConvertOptions, type ConvertedSnn, type ConvertedLayer, type InputEncoding, type Readout, type EvaluateSnnOptions,
+  type SnnAccuracy, type SnnEvaluation, type LayerQuantError, type QuantReportOptions, type LabeledData, type ParseCsvOptions,
+} from './convert/index.js';
+// --- end W6-convert ---

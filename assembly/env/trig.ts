@@ -9,9 +9,9 @@
 // Taylor series to x^18 on |r| ≤ π/4), i.e. far inside the 1e-12 the env tests allow.
 
 // π/2 split so that k·PIO2_HI is exact for |k| < 2^20 (PIO2_HI has 33 significant bits).
-const PIO2_HI: f64 = 1.5707963267341256;   // 0x3FF921FB54400000
-const PIO2_LO: f64 = 6.077100506506192e-11; // π/2 − PIO2_HI
-const INV_PIO2: f64 = 0.6366197723675814;
+export const PIO2_HI: f64 = 1.5707963267341256;   // 0x3FF921FB54400000
+export const PIO2_LO: f64 = 6.077100506506192e-11; // π/2 − PIO2_HI
+export const INV_PIO2: f64 = 0.6366197723675814;
 
 // Taylor series in Horner form, p ← 1 − z·p·(1/(n(n+1))), reciprocals as constants (a chain
 // of divisions would cost ~15 cycles each). Terms to r^17 / r^18: error < 1e-19 on |r| ≤ π/4.
@@ -102,38 +102,40 @@ export function det_log_u32h(a: u32): f64 {
 
 
 // Two-lane (f64x2) twins of sinPoly/cosPoly: the same operations per lane, so each lane equals
-// the scalar result bit for bit (SIMD f64 arithmetic is IEEE per lane).
+// the scalar result bit for bit (SIMD f64 arithmetic is IEEE per lane). The coefficients are
+// f64x2 pairs in a table (1, then sinPoly's at +16 … +128, cosPoly's at +144 … +272) read with
+// v128.load: V8 builds an f64x2 constant with three instructions and, once CSE has merged the
+// copies of several inlined call sites, keeps it in a spilled register; a load does neither.
+export const POLY2: usize = memory.data<f64>([
+  1.0, 1.0,
+  1.0 / 272.0, 1.0 / 272.0, 1.0 / 210.0, 1.0 / 210.0, 1.0 / 156.0, 1.0 / 156.0, 1.0 / 110.0, 1.0 / 110.0,
+  1.0 / 72.0, 1.0 / 72.0, 1.0 / 42.0, 1.0 / 42.0, 1.0 / 20.0, 1.0 / 20.0, 1.0 / 6.0, 1.0 / 6.0,
+  1.0 / 306.0, 1.0 / 306.0, 1.0 / 240.0, 1.0 / 240.0, 1.0 / 182.0, 1.0 / 182.0, 1.0 / 132.0, 1.0 / 132.0,
+  1.0 / 90.0, 1.0 / 90.0, 1.0 / 56.0, 1.0 / 56.0, 1.0 / 30.0, 1.0 / 30.0, 1.0 / 12.0, 1.0 / 12.0, 1.0 / 2.0, 1.0 / 2.0,
+], 16);
 // @ts-ignore: decorator
 @inline export function sinPoly2(r: v128): v128 {
-  const z = f64x2.mul(r, r), one = f64x2.splat(1.0);
-  let p = f64x2.sub(one, f64x2.mul(z, f64x2.splat(1.0 / 272.0)));
-  p = f64x2.sub(one, f64x2.mul(f64x2.mul(z, p), f64x2.splat(1.0 / 210.0)));
-  p = f64x2.sub(one, f64x2.mul(f64x2.mul(z, p), f64x2.splat(1.0 / 156.0)));
-  p = f64x2.sub(one, f64x2.mul(f64x2.mul(z, p), f64x2.splat(1.0 / 110.0)));
-  p = f64x2.sub(one, f64x2.mul(f64x2.mul(z, p), f64x2.splat(1.0 / 72.0)));
-  p = f64x2.sub(one, f64x2.mul(f64x2.mul(z, p), f64x2.splat(1.0 / 42.0)));
-  p = f64x2.sub(one, f64x2.mul(f64x2.mul(z, p), f64x2.splat(1.0 / 20.0)));
-  p = f64x2.sub(one, f64x2.mul(f64x2.mul(z, p), f64x2.splat(1.0 / 6.0)));
+  const z = f64x2.mul(r, r), one = v128.load(POLY2);
+  let p = f64x2.sub(one, f64x2.mul(z, v128.load(POLY2, 16)));
+  p = f64x2.sub(one, f64x2.mul(f64x2.mul(z, p), v128.load(POLY2, 32)));
+  p = f64x2.sub(one, f64x2.mul(f64x2.mul(z, p), v128.load(POLY2, 48)));
+  p = f64x2.sub(one, f64x2.mul(f64x2.mul(z, p), v128.load(POLY2, 64)));
+  p = f64x2.sub(one, f64x2.mul(f64x2.mul(z, p), v128.load(POLY2, 80)));
+  p = f64x2.sub(one, f64x2.mul(f64x2.mul(z, p), v128.load(POLY2, 96)));
+  p = f64x2.sub(one, f64x2.mul(f64x2.mul(z, p), v128.load(POLY2, 112)));
+  p = f64x2.sub(one, f64x2.mul(f64x2.mul(z, p), v128.load(POLY2, 128)));
   return f64x2.mul(r, p);
 }
 // @ts-ignore: decorator
 @inline export function cosPoly2(r: v128): v128 {
-  const z = f64x2.mul(r, r), one = f64x2.splat(1.0);
-  let p = f64x2.sub(one, f64x2.mul(z, f64x2.splat(1.0 / 306.0)));
-  p = f64x2.sub(one, f64x2.mul(f64x2.mul(z, p), f64x2.splat(1.0 / 240.0)));
-  p = f64x2.sub(one, f64x2.mul(f64x2.mul(z, p), f64x2.splat(1.0 / 182.0)));
-  p = f64x2.sub(one, f64x2.mul(f64x2.mul(z, p), f64x2.splat(1.0 / 132.0)));
-  p = f64x2.sub(one, f64x2.mul(f64x2.mul(z, p), f64x2.splat(1.0 / 90.0)));
-  p = f64x2.sub(one, f64x2.mul(f64x2.mul(z, p), f64x2.splat(1.0 / 56.0)));
-  p = f64x2.sub(one, f64x2.mul(f64x2.mul(z, p), f64x2.splat(1.0 / 30.0)));
-  p = f64x2.sub(one, f64x2.mul(f64x2.mul(z, p), f64x2.splat(1.0 / 12.0)));
-  return f64x2.sub(one, f64x2.mul(f64x2.mul(z, p), f64x2.splat(1.0 / 2.0)));
-}
-
-/** Reduced argument of det_sin/det_cos per lane: x − k·π/2 (two-term), and the quadrant k mod 4. */
-// @ts-ignore: decorator
-@inline export function reduce2(x: v128, qOut: usize): v128 {
-  const k = f64x2.floor(f64x2.add(f64x2.mul(x, f64x2.splat(INV_PIO2)), f64x2.splat(0.5)));
-  v128.store(qOut, f64x2.sub(k, f64x2.mul(f64x2.splat(4.0), f64x2.floor(f64x2.mul(k, f64x2.splat(0.25))))));
-  return f64x2.sub(f64x2.sub(x, f64x2.mul(k, f64x2.splat(PIO2_HI))), f64x2.mul(k, f64x2.splat(PIO2_LO)));
+  const z = f64x2.mul(r, r), one = v128.load(POLY2);
+  let p = f64x2.sub(one, f64x2.mul(z, v128.load(POLY2, 144)));
+  p = f64x2.sub(one, f64x2.mul(f64x2.mul(z, p), v128.load(POLY2, 160)));
+  p = f64x2.sub(one, f64x2.mul(f64x2.mul(z, p), v128.load(POLY2, 176)));
+  p = f64x2.sub(one, f64x2.mul(f64x2.mul(z, p), v128.load(POLY2, 192)));
+  p = f64x2.sub(one, f64x2.mul(f64x2.mul(z, p), v128.load(POLY2, 208)));
+  p = f64x2.sub(one, f64x2.mul(f64x2.mul(z, p), v128.load(POLY2, 224)));
+  p = f64x2.sub(one, f64x2.mul(f64x2.mul(z, p), v128.load(POLY2, 240)));
+  p = f64x2.sub(one, f64x2.mul(f64x2.mul(z, p), v128.load(POLY2, 256)));
+  return f64x2.sub(one, f64x2.mul(f64x2.mul(z, p), v128.load(POLY2, 272)));
 }

@@ -6,6 +6,9 @@ import { register as registerEvolve } from './commands/evolve.js';
 import { register as registerInspect } from './commands/inspect.js';
 import { register as registerExport } from './commands/export.js';
 import { register as registerRun } from './commands/run.js';
+import { register as registerTrain } from './commands/train.js';
+import { register as registerConvert } from './commands/convert.js';
+import { register as registerEval } from './commands/eval.js';
 
 const program = new Command();
 program
@@ -19,6 +22,9 @@ registerEvolve(program);
 registerInspect(program);
 registerExport(program);
 registerRun(program);
+registerTrain(program);
+registerConvert(program);
+registerEval(program);
 
 program.parseAsync(process.argv).catch((e: unknown) => {
   const err = e as Error;

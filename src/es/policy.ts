@@ -140,11 +140,22 @@ export function evaluateJs(job: EvalJob): EvalResult {
   const obs = new Float64Array(def.observationSize);
   const o1 = H * inN, o2 = o1 + H, o3 = o2 + outN * H;
   const starts = Array.from({ length: E }, (_, e) => def.reset(resetUniforms(job.seed, job.resetGeneration, e)));
+  // Noise source: an antithetic pair (members 2k, 2k + 1) shares z_k, drawn once (as the kernel).
+  let zk = -1, z: Float64Array = new Float64Array(0);
+  const noisy = new Float32Array(D);
   for (let m = 0; m < count; m++) {
     const idx = job.first + m;
-    const p = job.source === 1 ? job.rows!.subarray(m * D, (m + 1) * D)
-      : job.source === 2 ? Float32Array.from(job.mean!)
-        : memberParams(job.seed, job.generation, idx, job.antithetic, job.mean!, job.sigma!);
+    let p: Float32Array;
+    if (job.source === 1) p = job.rows!.subarray(m * D, (m + 1) * D);
+    else if (job.source === 2) p = Float32Array.from(job.mean!);
+    else {
+      const k = job.antithetic ? idx >> 1 : idx;
+      const s = job.antithetic && (idx & 1) !== 0 ? -1.0 : 1.0;
+      if (k !== zk) { z = noiseVector(job.seed, job.generation, k, D); zk = k; }
+      const mean = job.mean!, sigma = job.sigma!;
+      for (let d = 0; d < D; d++) noisy[d] = mean[d] + sigma[d] * (s * z[d]); // = memberParams(…)
+      p = noisy;
+    }
     let ret = 0, n = 0;
     for (let e = 0; e < E; e++) {
       const s = starts[e].slice();

@@ -1,0 +1,137 @@
+// The wasm BPTT kernels against the f64 TypeScript reference (every cell, spike order, reset,
+// surrogate) and against PyTorch autograd's reference gradients in f32 (≤ 1e-4 of each tensor's
+// largest entry); readout gradients against central finite differences.
+import { beforeAll, describe, expect, it } from 'vitest';
+import { Runtime } from '../src/runtime/runtime.js';
+import { resolveModel, initParams, type TrainModelSpec, type TrainLayerParams, type TrainCell } from '../src/train/model.js';
+import { TrainEngine } from '../src/train/engine.js';
+import { referenceBptt } from '../src/train/reference.js';
+import { checkLoss, computeLoss, type LossSpec } from '../src/train/losses.js';
+import { seededRandom } from '../src/util/random.js';
+import type { SurrogateSpec } from '../src/train/surrogates.js';
+import { loadFixture, relErr, FIXTURES, flatten, fixturesPresent, fixtureParams64 } from './train-helpers.js';
+
+let rt: Runtime;
+beforeAll(async () => { rt = await Runtime.create(); });
+
+function runEngine(spec: TrainModelSpec, params: TrainLayerParams[], x: ArrayLike<number>, labels: ArrayLike<number>,
+                   T: number, B: number, lossSpec: LossSpec) {
+  const model = resolveModel(spec);
+  const mark = rt.mark();
+  try {
+    const eng = new TrainEngine(rt, model, B, T);
+    eng.setParams(params);
+    eng.loadTimeMajor(x);
+    eng.forward();
+    const L = model.layers.length;
+    const loss = checkLoss(lossSpec, model.layers[L - 1].spiking);
+    const lr = computeLoss(loss, eng.accumulated(L - 1), labels, B, model.layers[L - 1].n, eng.stride(L - 1), T);
+    eng.setOutputGrad(lr.dAcc);
+    eng.backward();
+    return { loss: lr.loss, grads: eng.getGrads(), model, lossSpec: loss };
+  } finally {
+    rt.release(mark);
+  }
+}
+
+describe.skipIf(!fixturesPresent())('wasm kernels vs PyTorch autograd (f32)', () => {
+  for (const name of FIXTURES) {
+    it(`${name}: loss ≤ 1e-6 relative, gradients ≤ 1e-4 of max`, () => {
+      const f = loadFixture(name);
+      const r = runEngine(f.model, f.params, f.x, f.labels, f.T, f.B, { type: 'ce_mean' });
+      expect(Math.abs(r.loss - f.raw.forward.loss) / f.raw.forward.loss).toBeLessThan(1e-6);
+      const g = f.raw.grads;
+      const errs: Record<string, number> = {
+        W_in: relErr(r.grads[0].weight, flatten(g.W_in)), b_in: relErr(r.grads[0].bias, flatten(g.b_in)),
+        W_rec: relErr(r.grads[0].recurrent!, flatten(g.W_rec)), W_out: relErr(r.grads[1].weight, flatten(g.W_out)),
+        b_out: relErr(r.grads[1].bias, flatten(g.b_out)),
+      };
+      if (g.beta) errs.beta = relErr(r.grads[0].beta, flatten(g.beta));
+      console.log(`wasm ${name}: max|Δg|/max|g| ${Object.entries(errs).map(([k, v]) => `${k} ${v.toExponential(1)}`).join(', ')}`);
+      for (const v of Object.values(errs)) expect(v).toBeLessThan(1e-4);
+    });
+  }
+});
+
+function randomCase(seed: number, cells: TrainCell[], opts: { order: 'spikelet' | 'snntorch' | 'spyx'; reset: 'subtract' | 'zero';
+  keepResetGrad: boolean; surrogate: SurrogateSpec; learn: boolean; recurrent: boolean; binary: boolean }) {
+  const T = 7, B = 3, I = 5;
+  const spec: TrainModelSpec = {
+    inputSize: I, order: opts.order, surrogate: opts.surrogate,
+    layers: [
+      ...cells.map((cell, i) => ({ size: 6 + i * 13, cell, recurrent: opts.recurrent && cell !== 'if', reset: opts.reset,
+        keepResetGrad: opts.keepResetGrad, learnBeta: opts.learn && cell !== 'if', learnThreshold: opts.learn,
+        init: { gain: 2.5, bias: 0.1 }, beta: cell === 'if' ? undefined : 0.85, adaptation: { kappa: 0.3, rho: 0.9 } })),
+      { size: 4, cell: 'li' as const, beta: 0.8 },
+    ],
+  };
+  const model = resolveModel(spec);
+  const params = initParams(model, seed);
+  const rand = seededRandom(seed + 99);
+  const x = new Float64Array(T * B * I).map(() => (opts.binary ? (rand() < 0.4 ? 1 : 0) : (rand() < 0.5 ? rand() * 2 : 0)));
+  const xf = Float32Array.from(x);
+  const labels = [0, 2, 3];
+  return { spec, model, params, x: Float64Array.from(xf), labels, T, B };
+}
+
+describe('wasm kernels vs the f64 TypeScript reference', () => {
+  const cases: [string, TrainCell[], Parameters<typeof randomCase>[2]][] = [];
+  const sgs: SurrogateSpec[] = ['arctan', 'superspike', 'sigmoid', 'tanh', { name: 'triangle', width: 1.5 }, { name: 'boxcar', width: 1 },
+    'straight_through', { name: 'custom', fn: (z: number) => 1 / (1 + 4 * z * z), range: [-3, 3], points: 257 }];
+  let i = 0;
+  for (const order of ['spikelet', 'snntorch', 'spyx'] as const) {
+    for (const reset of ['subtract', 'zero'] as const) {
+      for (const keepResetGrad of [false, true]) {
+        const sg = sgs[i % sgs.length];
+        const cells: TrainCell[] = [(['lif', 'cubalif', 'alif', 'if'] as TrainCell[])[i % 4], (['alif', 'lif', 'if', 'cubalif'] as TrainCell[])[i % 4]];
+        cases.push([`${order}/${reset}/${keepResetGrad ? 'keep' : 'detach'}/${typeof sg === 'string' ? sg : sg.name}/${cells.join('+')}`, cells,
+          { order, reset, keepResetGrad, surrogate: sg, learn: i % 2 === 0, recurrent: i % 3 !== 2, binary: i % 2 === 1 }]);
+        i++;
+      }
+    }
+  }
+  for (const [name, cells, opts] of cases) {
+    it(`${name}: gradients within 1e-5 relative`, () => {
+      const c = randomCase(17 + name.length, cells, opts);
+      const params64 = c.params;
+      const ref = referenceBptt(c.model, params64, c.x, c.labels, c.T, c.B, checkLoss({}, false));
+      const r = runEngine(c.spec, c.params, c.x, c.labels, c.T, c.B, {});
+      expect(Math.abs(r.loss - ref.loss) / Math.abs(ref.loss)).toBeLessThan(1e-5);
+      let worst = 0;
+      c.model.layers.forEach((l, li) => {
+        const g = r.grads[li], gr = ref.grads[li];
+        const pairs: [ArrayLike<number>, ArrayLike<number>][] = [[g.weight, gr.weight], [g.bias, gr.bias]];
+        if (l.recurrent) pairs.push([g.recurrent!, gr.recurrent!]);
+        if (l.learnBeta) pairs.push([g.beta, gr.beta]);
+        if (l.learnThreshold) pairs.push([g.threshold, gr.threshold]);
+        for (const [a, b] of pairs) worst = Math.max(worst, relErr(a, b));
+      });
+      expect(worst).toBeLessThan(1e-5);
+    });
+  }
+});
+
+describe('readout gradients vs central finite differences', () => {
+  it('W_out and b_out: the loss is smooth in them, so the gradient is the true derivative', () => {
+    const c = randomCase(5, ['lif'], { order: 'spikelet', reset: 'subtract', keepResetGrad: false, surrogate: 'arctan', learn: false, recurrent: true, binary: true });
+    const loss = checkLoss({}, false);
+    const p64 = c.params.map((p) => ({ ...p, weight: Float64Array.from(p.weight), bias: Float64Array.from(p.bias) }));
+    const ref = referenceBptt(c.model, p64 as never, c.x, c.labels, c.T, c.B, loss);
+    const r = runEngine(c.spec, c.params, c.x, c.labels, c.T, c.B, {});
+    const h = 1e-5;
+    let worst = 0;
+    for (const name of ['weight', 'bias'] as const) {
+      const a = p64[1][name];
+      for (let k = 0; k < a.length; k++) {
+        const keep = a[k];
+        a[k] = keep + h; const lp = referenceBptt(c.model, p64 as never, c.x, c.labels, c.T, c.B, loss).loss;
+        a[k] = keep - h; const lm = referenceBptt(c.model, p64 as never, c.x, c.labels, c.T, c.B, loss).loss;
+        a[k] = keep;
+        const fd = (lp - lm) / (2 * h);
+        expect(Math.abs(ref.grads[1][name][k] - fd)).toBeLessThan(1e-8 + 1e-6 * Math.abs(fd));
+        worst = Math.max(worst, Math.abs(r.grads[1][name][k] - fd) / Math.max(1e-3, Math.abs(fd)));
+      }
+    }
+    expect(worst).toBeLessThan(1e-4); // f32 wasm against the f64 finite differences
+  });
+});
