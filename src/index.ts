@@ -16,6 +16,7 @@ export {
   type IfSpec, type LiSpec, type PerNeuron, type Network, type Block,
 } from './runtime/network.js';
 export { cellConstants, type CellConstants } from './runtime/cells.js';
+export { seededRandom } from './util/random.js';
 export {
   quantizeNetwork, THRESHOLD_I16, type QuantizeOptions, type QuantizedNetwork, type QuantBlock,
 } from './quant/quantize.js';
@@ -47,7 +48,7 @@ export { ES_RECIPES, esRecipe, type EsRecipe } from './zoo/control.js';
 export {
   createGraph, createNode, validateGraph, analyzeGraph, flattenGraph, scheduleGraph, inferShapes, graphsEqual,
   toTensor, sizeOf, tensorsEqual, NODE_FIELDS, NODE_TYPES, isNodeType, STATEFUL_TYPES, SPIKING_TYPES,
-  Simulator, simulate, graphDt, NIR_DEFAULT_DT, graphToNetwork,
+  Simulator, simulate, graphDt, NIR_DEFAULT_DT, graphToNetwork, networkToGraph,
   type Graph, type GraphNode, type NodeType, type Edge, type Tensor, type TensorLike, type DType, type Padding,
   type ResetMode, type NodeBase, type InputNode, type OutputNode, type AffineNode, type LinearNode, type ScaleNode,
   type Conv1dNode, type Conv2dNode, type SumPool2dNode, type AvgPool2dNode, type FlattenNode, type DelayNode,
@@ -100,7 +101,7 @@ export {
   type AnnPool, type AnnGlobalAvgPool, type AnnPad, type AnnReshape,
 } from './io/onnx/index.js';
 export {
-  AnnRunner, runAnn, argmaxRows, accuracyOf, activationStats, percentileSorted, convertAnn, networkToGraph, evaluateSnn,
+  AnnRunner, runAnn, argmaxRows, accuracyOf, activationStats, percentileSorted, convertAnn, evaluateSnn,
   encodeInput, mulberry32, quantizationReport, parseLabeledCsv, sliceRows,
   type RunAnnOptions, type ActivationHook, type ActivationStatsOptions, type LayerStats, type ConvertProgress,
   type ConvertOptions, type ConvertedSnn, type ConvertedLayer, type InputEncoding, type Readout, type EvaluateSnnOptions,

@@ -24,7 +24,7 @@ import type { Graph } from '../graph/types.js';
 import { shapeSize, type AnnConv, type AnnDense, type AnnLayer, type AnnModel } from '../io/onnx/model.js';
 import type { LayerSpec, NetworkSpec } from '../runtime/network.js';
 import { activationStats, type ConvertProgress, type LayerStats } from './calibrate.js';
-import { networkToGraph } from './graph.js';
+import { networkToGraph } from '../graph/from-network.js';
 import type { Runtime } from '../runtime/runtime.js';
 
 /** How inputs reach the first layer. */

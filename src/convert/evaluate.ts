@@ -110,7 +110,6 @@ function stepsList(t: number | readonly number[] | undefined): number[] {
  */
 export function evaluateSnn(spec: NetworkSpec, data: LabeledData, options: EvaluateSnnOptions = {}): SnnEvaluation {
   const Ts = stepsList(options.timesteps);
-  const Tmax = Ts[Ts.length - 1];
   const encoding = options.encoding ?? 'analog';
   const readout = options.readout ?? 'membrane';
   if (encoding !== 'analog' && encoding !== 'poisson') throw new SpikeletError('invalid_param', 'evaluateSnn', 'encoding', '"analog" or "poisson"', encoding);

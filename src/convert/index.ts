@@ -6,7 +6,7 @@ export {
 export {
   convertAnn, type ConvertOptions, type ConvertedSnn, type ConvertedLayer, type InputEncoding, type Readout,
 } from './convert.js';
-export { networkToGraph } from './graph.js';
+export { networkToGraph } from '../graph/from-network.js';
 export {
   evaluateSnn, encodeInput, mulberry32, type EvaluateSnnOptions, type SnnAccuracy, type SnnEvaluation,
 } from './evaluate.js';

@@ -11,3 +11,4 @@ export { inferShapes, type Shapes } from './shapes.js';
 export { Simulator, simulate, graphDt, NIR_DEFAULT_DT, type SimulateOptions, type SimulationResult } from './simulate.js';
 export { graphToNetwork, type LowerOptions } from './lower.js';
 export { graphsEqual } from './equal.js';
+export { networkToGraph } from './from-network.js';

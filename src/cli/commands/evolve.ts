@@ -9,9 +9,7 @@ import { evolve, type EvolveConfig } from '../../es/run.js';
 import { evaluatePlan } from '../../es/deploy.js';
 import { ES_RECIPES } from '../../zoo/control.js';
 import { Runtime } from '../../runtime/runtime.js';
-import { validateNetwork } from '../../runtime/network.js';
-import { quantizeNetwork } from '../../quant/quantize.js';
-import { writeSpk } from '../../io/spk/index.js';
+import { writeModelFiles } from '../util/model-files.js';
 
 interface EvolveCliOptions {
   generations?: string; workers?: string; seed?: string; checkpoint?: string; resume?: boolean; json?: boolean; out?: string;
@@ -88,8 +86,8 @@ export function register(program: Command): void {
       if (out) {
         if (o.checkpoint) await mkdir(o.checkpoint, { recursive: true });
         await writeFile(out, JSON.stringify(exported));
-        // The int8 deployment model as .spk (src/io/spk), beside the JSON.
-        await writeFile(out.replace(/\.json$/, '') + '.int8.spk', writeSpk(quantizeNetwork(validateNetwork(r.network, 'evolve'))));
+        // The network as NIR and as an int8 .spk, beside the JSON (which adds the I/O scaling).
+        await writeModelFiles(r.network, out.replace(/\.json$/, ''), { producer: 'spikelet evolve', env: cfg.env });
       }
       const summary = {
         type: 'summary', env: cfg.env, generations: r.history.length, solved: r.solved, evalReturn: r.evalReturn,

@@ -12,9 +12,7 @@ import { join } from 'node:path';
 import { SpikeletError } from '../../errors.js';
 import { Trainer, type TrainConfig } from '../../train/trainer.js';
 import { TRAIN_RECIPES, type TrainRecipe } from '../../zoo/train-recipes.js';
-import { validateNetwork } from '../../runtime/network.js';
-import { quantizeNetwork } from '../../quant/quantize.js';
-import { writeSpk } from '../../io/spk/index.js';
+import { writeModelFiles } from '../util/model-files.js';
 
 interface TrainCliOptions { epochs?: string; seed?: string; checkpoint?: string; resume?: boolean; json?: boolean; out?: string }
 
@@ -95,14 +93,15 @@ export function register(program: Command): void {
       const seconds = (performance.now() - t0) / 1000;
       const test = trainer.evaluate(data.test);
       let out = o.out ?? (o.checkpoint ? join(o.checkpoint, 'network.json') : undefined);
-      let spk: string | null = null;
+      let spk: string | null = null, nir: string | null = null;
       if (out) {
         try {
           const spec = trainer.exportNetwork();
           if (o.checkpoint) await mkdir(o.checkpoint, { recursive: true });
           await writeFile(out, JSON.stringify(spec));
-          spk = out.replace(/\.json$/, '') + '.int8.spk';
-          await writeFile(spk, writeSpk(quantizeNetwork(validateNetwork(spec, 'spikelet train'))));
+          const files = await writeModelFiles(spec, out.replace(/\.json$/, ''), { producer: 'spikelet train', recipe: recipe.name });
+          spk = files.spk;
+          nir = files.nir;
         } catch (e) {
           if (!(e instanceof SpikeletError) || e.code !== 'unsupported') throw e;
           process.stderr.write(`spikelet train: model not exported: ${e.message}\n`);
@@ -112,7 +111,7 @@ export function register(program: Command): void {
       const summary = {
         type: 'summary', recipe: recipe.name, epochs: fit.epochs, resumedFrom: fit.resumedFrom ?? null, seconds,
         trainLoss: fit.history.at(-1)?.loss ?? null, testLoss: test.loss, testAccuracy: test.accuracy, target: recipe.target,
-        network: out ?? null, spk,
+        network: out ?? null, spk, nir,
       };
       if (o.json) process.stdout.write(JSON.stringify(summary) + '\n');
       else {

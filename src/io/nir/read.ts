@@ -111,7 +111,9 @@ function readNode(h5: H5wasmModule, g: H5Group, name: string, path: string): Nod
     const e = g.get(k);
     const at = `${path}.${k}`;
     if (k === 'metadata' && isGroup(h5, e)) {
-      node.metadata = readMetadata(h5, e, at);
+      const { spikelet_reset: reset, ...rest } = readMetadata(h5, e, at);
+      if (reset === 'subtract' || reset === 'zero') node.reset = reset; // written by writeNir
+      if (Object.keys(rest).length > 0) node.metadata = rest;
       continue;
     }
     if (!isDataset(h5, e)) continue; // unknown sub-groups carry nothing we can execute

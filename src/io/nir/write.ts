@@ -91,7 +91,11 @@ function writeNode(ctx: Ctx, parent: H5Group, node: GraphNode): void {
     if (typeof v === 'string') text(g, k, v);
     else numeric(ctx, g, k, v.data, v.shape, dtypes[k] ?? 'float32');
   }
-  if (node.metadata && Object.keys(node.metadata).length > 0) writeMetadata(g.create_group('metadata'), node.metadata);
+  // NIR has no reset field; spikelet's reset mode travels in the node's metadata group so that
+  // a network written here behaves the same when read back (other tools ignore it).
+  const reset = 'reset' in node ? node.reset : undefined;
+  const metadata = reset ? { ...node.metadata, spikelet_reset: reset } : node.metadata;
+  if (metadata && Object.keys(metadata).length > 0) writeMetadata(g.create_group('metadata'), metadata);
 }
 
 function writeGraphGroup(ctx: Ctx, g: H5Group, graph: Graph): void {

@@ -1,15 +1,15 @@
-// NetworkSpec → Graph, so a converted SNN can be written as NIR or as a float .spk and read back
-// with `graphToNetwork` (the inverse direction of src/graph/lower.ts, for the layer types a
-// conversion produces: linear, conv2d, sum/avg pooling, flatten and the four cells).
-import { SpikeletError } from '../errors.js';
-import { createGraph, type NodeInit } from '../graph/create.js';
-import type { Graph } from '../graph/types.js';
+// NetworkSpec → Graph, so a network converted, trained or evolved in spikelet can be written as
+// NIR or as a float .spk and read back with `graphToNetwork` (the inverse of lower.ts): linear,
+// conv2d, sum/avg pooling, flatten, the four cells, and recurrent weights as NIR exporters write
+// them — a Linear node from the cell's output back into the cell's input.
+import { createGraph, type NodeInit } from './create.js';
+import type { Graph } from './types.js';
 import { validateNetwork, type NetworkSpec } from '../runtime/network.js';
 
 /**
  * Describes a NetworkSpec as a Graph: Input → (Affine | Conv2d | pooling | Flatten | cell)* →
- * Output, every parameter per neuron, the spikelet reset mode on each cell and `dt` in the
- * graph metadata.
+ * Output (plus a `<cell>.rec` Linear node and a back edge for each recurrent cell), every
+ * parameter per neuron, the spikelet reset mode on each cell and `dt` in the graph metadata.
  * @param spec A valid network (checked here).
  * @param metadata Extra graph metadata (JSON values: strings, numbers, booleans).
  * @returns A Graph that `graphToNetwork` lowers back to an equivalent spec.
@@ -22,6 +22,7 @@ export function networkToGraph(spec: NetworkSpec, metadata: Readonly<Record<stri
   const nodes: NodeInit[] = [{ name: 'input', type: 'Input', shape: spec.inputShape ? [...spec.inputShape] : [spec.inputSize] }];
   let shape: readonly number[] = spec.inputShape ? [...spec.inputShape] : [spec.inputSize];
   let blockIndex = 0;
+  const recurrent: { cell: string; node: NodeInit }[] = [];
   spec.layers.forEach((l, i) => {
     const name = `${l.type}${i}`;
     switch (l.type) {
@@ -64,7 +65,7 @@ export function networkToGraph(spec: NetworkSpec, metadata: Readonly<Record<stri
         const b = net.blocks[blockIndex++];
         const t = (a: Float64Array) => ({ shape: [b.n], data: Float32Array.from(a) });
         const reset = b.reset === 'zero' ? 'zero' : 'subtract';
-        if (b.recurrent) throw new SpikeletError('unsupported', 'networkToGraph', `layers[${i}].recurrent`, 'feed-forward cells', 'recurrent weights');
+        if (b.recurrent) recurrent.push({ cell: name, node: { name: `${name}.rec`, type: 'Linear', weight: { shape: [b.n, b.n], data: b.recurrent } } });
         if (l.type === 'if') nodes.push({ name, type: 'IF', r: t(b.r), vThreshold: t(b.vThreshold), vReset: t(b.vReset), reset });
         else if (l.type === 'lif') nodes.push({ name, type: 'LIF', tau: t(b.tau), r: t(b.r), vLeak: t(b.vLeak), vThreshold: t(b.vThreshold), vReset: t(b.vReset), reset });
         else if (l.type === 'cubalif') {
@@ -76,6 +77,10 @@ export function networkToGraph(spec: NetworkSpec, metadata: Readonly<Record<stri
     }
   });
   nodes.push({ name: 'output', type: 'Output', shape: [...shape] });
-  const edges = nodes.slice(1).map((n, k) => [nodes[k].name, n.name] as const);
+  const edges: (readonly [string, string])[] = nodes.slice(1).map((n, k) => [nodes[k].name, n.name] as const);
+  for (const r of recurrent) {
+    nodes.push(r.node);
+    edges.push([r.cell, r.node.name], [r.node.name, r.cell]);
+  }
   return createGraph({ nodes, edges, metadata: { dt: net.dt, ...metadata } }, 'networkToGraph');
 }
