@@ -94,7 +94,7 @@ export {
 export { TRAIN_RECIPES, trainRecipe, DIGITS_PATHS, type TrainRecipe, type RecipeData } from './zoo/train-recipes.js';
 // --- end W4-training ---
 
-// --- ONNX import, ANN→SNN conversion, PTQ report (W6-convert) ---
+// --- ONNX import, ANN→SNN conversion, PTQ report, QAT (W6-convert) ---
 export {
   readOnnx, isOnnx, useOnnxProto, ONNX_SUPPORTED_OPS, ONNX_OPSET_RANGE, shapeSize,
   type ReadOnnxOptions, type AnnModel, type AnnLayer, type AnnLayerBase, type AnnDense, type AnnConv, type AnnRelu,
@@ -102,9 +102,10 @@ export {
 } from './io/onnx/index.js';
 export {
   AnnRunner, runAnn, argmaxRows, accuracyOf, activationStats, percentileSorted, convertAnn, evaluateSnn,
-  encodeInput, mulberry32, quantizationReport, parseLabeledCsv, sliceRows,
+  encodeInput, mulberry32, quantizationReport, parseLabeledCsv, sliceRows, qat,
   type RunAnnOptions, type ActivationHook, type ActivationStatsOptions, type LayerStats, type ConvertProgress,
   type ConvertOptions, type ConvertedSnn, type ConvertedLayer, type InputEncoding, type Readout, type EvaluateSnnOptions,
   type SnnAccuracy, type SnnEvaluation, type LayerQuantError, type QuantReportOptions, type LabeledData, type ParseCsvOptions,
+  type QatOptions, type QatResult, type QatEpoch, type QatProgress,
 } from './convert/index.js';
 // --- end W6-convert ---

@@ -10,7 +10,7 @@ import { AnnRunner, type RunAnnOptions } from './ann.js';
 
 /** Progress of a long conversion step (calibration, evaluation). */
 export interface ConvertProgress {
-  readonly phase: 'calibrate' | 'evaluate';
+  readonly phase: 'calibrate' | 'evaluate' | 'qat';
   readonly done: number;
   readonly total: number;
 }

@@ -12,3 +12,4 @@ export {
 } from './evaluate.js';
 export { quantizationReport, type LayerQuantError, type QuantReportOptions } from './ptq.js';
 export { parseLabeledCsv, sliceRows, type LabeledData, type ParseCsvOptions } from './data.js';
+export { qat, type QatOptions, type QatResult, type QatEpoch, type QatProgress } from './qat.js';

@@ -3,7 +3,9 @@
 // post-training quantization (--bits 8, default: int8 weights, int16 fixed-point state) or a
 // float graph (--bits f32; .spk or .nir). Prints the scale of every layer and, for int8, the
 // quantization error per layer. --bits 16 is rejected: spikelet's integer model has int8
-// weights and int16 state only (there are no 16-bit weight kernels).
+// weights and int16 state only (there are no 16-bit weight kernels). --qat EPOCHS fine-tunes the
+// converted network with fake-quantized weights on the calibration rows and their labels
+// (src/convert/qat.ts) before the int8 export; MLPs only (no conv training kernels).
 import type { Command } from 'commander';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { extname } from 'node:path';
@@ -14,6 +16,8 @@ import { writeNir } from '../../io/nir/write.js';
 import { networkSkeleton } from '../../io/spk/skeleton.js';
 import { convertAnn } from '../../convert/convert.js';
 import { quantizationReport } from '../../convert/ptq.js';
+import { qat, type QatEpoch } from '../../convert/qat.js';
+import { networkToGraph } from '../../graph/from-network.js';
 import { shapeSize } from '../../io/onnx/model.js';
 import { numberOption } from '../util/model.js';
 import { parseLabeledCsv, sliceRows, type LabeledData } from '../../convert/data.js';
@@ -22,6 +26,7 @@ import type { ConvertProgress } from '../../convert/calibrate.js';
 interface ConvertCliOptions {
   calibration: string; output: string; inputScale?: string; timesteps?: string; percentile?: string; bits: string;
   normalization: string; encoding: string; readout: string; rows?: string; json?: boolean;
+  qat?: string; qatLr: string; qatTimesteps: string; seed: string;
 }
 
 /** Registers `spikelet convert`. */
@@ -40,6 +45,10 @@ export function register(program: Command): void {
     .option('--encoding <e>', 'analog (input current) or poisson (rate-coded spikes)', 'analog')
     .option('--readout <r>', 'membrane (count·θ + v) or spikes (spike count)', 'membrane')
     .option('--rows <a:b>', 'use only rows [a, b) of the calibration file (e.g. 0:1437)')
+    .option('--qat <epochs>', 'quantization-aware fine-tuning for this many epochs on the calibration rows and labels (Linear layers only)')
+    .option('--qat-lr <lr>', 'QAT learning rate (Adam)', '3e-5')
+    .option('--qat-timesteps <T>', 'time steps per sample during QAT', '8')
+    .option('--seed <s>', 'QAT seed (batch order)', '1')
     .option('--json', 'print a JSON summary')
     .action(async (modelPath: string, o: ConvertCliOptions) => {
       const bits = o.bits;
@@ -57,14 +66,31 @@ export function register(program: Command): void {
       const ann = await readOnnx(readBytes(modelPath, 'convert', 'model'));
       const data = loadData(o.calibration, inputScale, o.rows, shapeSize(ann.inputShape), 'convert', '--calibration');
       const bar = progressBar('calibrate');
-      const snn = convertAnn(ann, {
+      const converted = convertAnn(ann, {
         calibration: data.x, percentile, normalization: o.normalization as 'layer', encoding: o.encoding as 'analog',
         readout: o.readout as 'membrane', onProgress: bar,
       });
+      let snn = converted;
+      let qatHistory: readonly QatEpoch[] | undefined;
+      if (o.qat !== undefined) {
+        if (bits !== '8') throw new SpikeletError('invalid_param', 'convert', '--qat', 'only with --bits 8 (QAT trains for the int8 model)', `--bits ${bits}`);
+        const epochs = numberOption('--qat', o.qat, 0)!;
+        if (!Number.isInteger(epochs)) throw new SpikeletError('invalid_param', 'convert', '--qat', 'an integer number of epochs >= 0', o.qat);
+        const qatT = numberOption('--qat-timesteps', o.qatTimesteps, 1)!;
+        const qbar = progressBar('qat');
+        const tuned = qat(converted.spec, data, {
+          epochs, timesteps: Math.floor(qatT), readout: converted.readout, encoding: converted.encoding, inputMax: converted.inputMax,
+          quantization: { inputScale: converted.inputScale }, optimizer: { lr: numberOption('--qat-lr', o.qatLr)! },
+          seed: Math.floor(numberOption('--seed', o.seed, 0)!), onProgress: (p) => qbar({ ...p, done: p.epoch * p.total + p.done, total: p.epochs * p.total }),
+        });
+        qatHistory = tuned.history;
+        snn = { ...converted, spec: tuned.spec, graph: networkToGraph(tuned.spec, { ...converted.graph.metadata, conversion_qat_epochs: epochs }) };
+      }
       const metadata = {
         source: modelPath, conversion: {
           encoding: snn.encoding, readout: snn.readout, inputMax: snn.inputMax, featureScale: inputScale, timesteps: Math.floor(timesteps),
           percentile, normalization: o.normalization, bits, calibrationRows: data.rows,
+          ...(qatHistory ? { qatEpochs: qatHistory.length } : {}),
         },
       };
       let bytes: Uint8Array;
@@ -89,7 +115,7 @@ export function register(program: Command): void {
         } : {}),
       }));
       const summary = { in: modelPath, out: o.output, bits, bytes: bytes.length, encoding: snn.encoding, readout: snn.readout, inputMax: snn.inputMax,
-        calibrationRows: data.rows, layers, notes: snn.notes };
+        calibrationRows: data.rows, layers, notes: snn.notes, ...(qatHistory ? { qat: qatHistory } : {}) };
       if (o.json) {
         process.stdout.write(JSON.stringify(summary) + '\n');
         return;
@@ -101,6 +127,7 @@ export function register(program: Command): void {
         const q = report ? `  weight error ${(100 * (l.weightRelError ?? 0)).toFixed(2)}% (rel. RMS), rate error ${(l.rateError ?? 0).toFixed(4)} of ${(l.rate ?? 0).toFixed(3)} spikes/step` : '';
         lines.push(`  ${l.kind.padEnd(6)} ${l.synapse}: λ = ${lam}${q}`);
       }
+      for (const h of qatHistory ?? []) lines.push(`  qat epoch ${h.epoch + 1}: loss ${h.loss.toFixed(4)}, train accuracy ${(100 * h.accuracy).toFixed(2)}% (int8 weights)`);
       for (const n of snn.notes) lines.push(`note: ${n}`);
       process.stdout.write(lines.join('\n') + '\n');
     });
