@@ -102,7 +102,7 @@ export {
 } from './io/onnx/index.js';
 export {
   AnnRunner, runAnn, argmaxRows, accuracyOf, activationStats, percentileSorted, convertAnn, evaluateSnn,
-  encodeInput, mulberry32, quantizationReport, parseLabeledCsv, sliceRows, qat,
+  encodeInput, quantizationReport, parseLabeledCsv, sliceRows, qat,
   type RunAnnOptions, type ActivationHook, type ActivationStatsOptions, type LayerStats, type ConvertProgress,
   type ConvertOptions, type ConvertedSnn, type ConvertedLayer, type InputEncoding, type Readout, type EvaluateSnnOptions,
   type SnnAccuracy, type SnnEvaluation, type LayerQuantError, type QuantReportOptions, type LabeledData, type ParseCsvOptions,

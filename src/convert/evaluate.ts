@@ -9,6 +9,7 @@ import { Runtime } from '../runtime/runtime.js';
 import type { ConvertProgress } from './calibrate.js';
 import type { InputEncoding, Readout } from './convert.js';
 import type { LabeledData } from './data.js';
+import { seededRandom } from '../util/random.js';
 
 /** Options of {@link evaluateSnn}. */
 export interface EvaluateSnnOptions {
@@ -52,17 +53,6 @@ export interface SnnEvaluation {
   readonly spikesPerStep: readonly number[];
 }
 
-/** A small, portable, seeded generator (mulberry32): the same spike trains on every platform. */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /**
  * Builds the time-major input `[T, B, n]` of B samples: the same analog values every step, or
@@ -140,7 +130,7 @@ function runEvaluation(plan: Plan, vThreshold: Float64Array, data: LabeledData, 
   // Threshold of the output neurons in the membrane's float units (int8: unit · THRESHOLD_I16, as quantized).
   const q = plan.quantized?.blocks[plan.quantized.blocks.length - 1];
   const theta = Float64Array.from({ length: K }, (_, o) => (q ? q.unit[o] * THRESHOLD_I16 : vThreshold[o]));
-  const rand = mulberry32(options.seed ?? 1);
+  const rand = seededRandom(options.seed ?? 1);
   const correct = new Array<number>(Ts.length).fill(0);
   const layerSpikes = new Float64Array(plan.layers.length);
   const x = new Float32Array(B * n);

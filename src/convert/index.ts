@@ -8,7 +8,7 @@ export {
 } from './convert.js';
 export { networkToGraph } from '../graph/from-network.js';
 export {
-  evaluateSnn, encodeInput, mulberry32, type EvaluateSnnOptions, type SnnAccuracy, type SnnEvaluation,
+  evaluateSnn, encodeInput, type EvaluateSnnOptions, type SnnAccuracy, type SnnEvaluation,
 } from './evaluate.js';
 export { quantizationReport, type LayerQuantError, type QuantReportOptions } from './ptq.js';
 export { parseLabeledCsv, sliceRows, type LabeledData, type ParseCsvOptions } from './data.js';

@@ -10,7 +10,8 @@ import { compile } from '../runtime/plan.js';
 import { cellConstants } from '../runtime/cells.js';
 import { Runtime } from '../runtime/runtime.js';
 import type { InputEncoding } from './convert.js';
-import { encodeInput, mulberry32 } from './evaluate.js';
+import { encodeInput } from './evaluate.js';
+import { seededRandom } from '../util/random.js';
 
 /** Quantization error of one cell layer (block). */
 export interface LayerQuantError {
@@ -63,7 +64,7 @@ export function quantizationReport(spec: NetworkSpec, options: QuantReportOption
     }
     const B = options.data.length / n, T = options.timesteps ?? 32;
     const rt = options.runtime ?? Runtime.createSync();
-    const seq = encodeInput(options.data, n, T, encoding, options.inputMax ?? 1, mulberry32(7));
+    const seq = encodeInput(options.data, n, T, encoding, options.inputMax ?? 1, seededRandom(7));
     const mark = rt.mark();
     try {
       const common = { batch: B, eventDriven: 'off' as const, input: encoding === 'poisson' ? 'spikes' as const : 'analog' as const };

@@ -36,7 +36,8 @@ import { epochPermutation } from '../train/trainer.js';
 import type { ConvertProgress } from './calibrate.js';
 import type { InputEncoding, Readout } from './convert.js';
 import type { LabeledData } from './data.js';
-import { encodeInput, mulberry32 } from './evaluate.js';
+import { encodeInput } from './evaluate.js';
+import { seededRandom } from '../util/random.js';
 
 /** Progress of {@link qat}: after every batch. */
 export interface QatProgress extends ConvertProgress {
@@ -272,7 +273,7 @@ export function qat(spec: NetworkSpec, data: LabeledData, options: QatOptions = 
       const s = quantize(spec).inputScale, inv = Math.fround(1 / s);
       xs = Float32Array.from(xs, (v) => clamp(roundHalfEven(Math.fround(v * inv)), -127, 127) * s);
     }
-    const rand = mulberry32(seed);
+    const rand = seededRandom(seed);
     const L = model.layers.length, stride = engine.stride(L - 1);
     // distill: the float network's scores on every row (its own, unquantized input), once.
     let teacher: Float32Array | undefined;
@@ -283,7 +284,7 @@ export function qat(spec: NetworkSpec, data: LabeledData, options: QatOptions = 
         const bn = Math.min(B, data.rows - s0);
         xt.fill(0);
         xt.set(data.x.subarray(s0 * n, (s0 + bn) * n));
-        engine.loadTimeMajor(encodeInput(xt, n, T, encoding, options.inputMax ?? 1, mulberry32(seed + 1)));
+        engine.loadTimeMajor(encodeInput(xt, n, T, encoding, options.inputMax ?? 1, seededRandom(seed + 1)));
         engine.forward();
         const acc = engine.accumulated(L - 1);
         for (let b = 0; b < bn; b++) for (let o = 0; o < O; o++) teacher[(s0 + b) * O + o] = acc[b * stride + o];
