@@ -72,8 +72,9 @@ export async function runDemo(steps: number, seed: number) {
   const report: Record<string, unknown> = { network: '128 → 256 LIF (recurrent) → 128 CuBaLIF → 10 LI', steps, inputRate: 0.05 };
   const results: Record<string, RunResult> = {};
   for (const precision of ['int8', 'f32'] as const) {
-    const one = compile(rt, spec, { precision, batch: 1 });
-    const many = compile(rt, spec, { precision, batch: B });
+    // Poisson spike trains: `input: 'spikes'` reads them as 0/1 without quantization.
+    const one = compile(rt, spec, { precision, batch: 1, input: 'spikes' });
+    const many = compile(rt, spec, { precision, batch: B, input: 'spikes' });
     const r = many.run(xB);
     results[precision] = r;
     report[precision] = {
@@ -104,14 +105,16 @@ export function register(program: Command): void {
       line(`spikelet demo: ${r.network}`);
       line(`${r.steps} steps of Poisson input at ${r.inputRate * 100} % per input, batch 16`);
       line();
-      line('                         int8            f32');
-      const names = ['LIF (256, recurrent)', 'CuBaLIF (128)', 'LI readout (10)'];
-      names.slice(0, 2).forEach((n, l) => line(`spikes ${n.padEnd(20)} ${String(r.int8.spikesPerLayer[l]).padStart(8)} (${(r.int8.ratePerLayer[l] * 100).toFixed(1)} %)  ${String(r.f32.spikesPerLayer[l]).padStart(8)} (${(r.f32.ratePerLayer[l] * 100).toFixed(1)} %)`));
-      line(`time per step, batch 1      ${r.int8.usPerStepBatch1.toFixed(1).padStart(8)} µs     ${r.f32.usPerStepBatch1.toFixed(1).padStart(8)} µs`);
-      line(`time per sample-step, b16   ${r.int8.usPerSampleStepBatch16.toFixed(1).padStart(8)} µs     ${r.f32.usPerSampleStepBatch16.toFixed(1).padStart(8)} µs`);
+      const names = ['LIF (256, recurrent)', 'CuBaLIF (128)'];
+      const row = (label: string, a: string, b: string) => line(`${label.padEnd(34)}${a.padStart(18)}${b.padStart(18)}`);
+      const pct = (x: number) => `${(x * 100).toFixed(1)} %`;
+      row('', 'int8', 'f32');
+      names.slice(0, 2).forEach((n, l) => row(`spikes, ${n}`, `${r.int8.spikesPerLayer[l]} (${pct(r.int8.ratePerLayer[l])})`, `${r.f32.spikesPerLayer[l]} (${pct(r.f32.ratePerLayer[l])})`));
+      row('time per step, batch 1', `${r.int8.usPerStepBatch1.toFixed(1)} µs`, `${r.f32.usPerStepBatch1.toFixed(1)} µs`);
+      row('time per sample-step, batch 16', `${r.int8.usPerSampleStepBatch16.toFixed(1)} µs`, `${r.f32.usPerSampleStepBatch16.toFixed(1)} µs`);
       line();
       line('int8 vs f32 agreement');
-      names.slice(0, 2).forEach((n, l) => line(`  identical spike bits, ${n.padEnd(20)} ${(r.agreement.spikeBits[l] * 100).toFixed(2)} %`));
+      names.slice(0, 2).forEach((n, l) => line(`  identical spike bits, ${n.padEnd(22)}${(r.agreement.spikeBits[l] * 100).toFixed(2)} %`));
       line(`  same readout decision (argmax of summed membrane): ${(r.agreement.readoutDecisions * 100).toFixed(1)} % of samples`);
     });
 }
