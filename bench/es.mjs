@@ -7,8 +7,9 @@
 //             JavaScript in this thread (noise generation, network, environment — bit-equal);
 //   w1, w2:   es_eval_f32 in 1 and 2 worker threads (members split in contiguous slices).
 // Each call includes regenerating the 256 members' parameters from seeds, sending the job
-// (sizes, seed, mean, σ: ~3.7 KB) and receiving the fitness; the round trip costs ~40 µs
-// (`overhead` below: a 4-member job in a worker minus the same job in this thread).
+// (sizes, seed, mean, σ: ~3.7 KB) and receiving the fitness. `worker_overhead_ms`: a 4-member
+// job in a worker minus the same job in this thread, back to back (~40 µs). After a 4 ms call
+// the gap is larger (0.1–0.4 ms measured): both threads have gone idle and must be woken.
 //
 // Two workers can only be 2× one worker if the machine gives two threads two cores' worth of
 // time. On shared 2-vCPU machines it often does not (two busy threads each run at half speed

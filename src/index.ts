@@ -41,7 +41,7 @@ export {
   evolve, evaluateParams, serializeState, deserializeState, strategyOf, EVAL_GENERATION,
   type EvolveConfig, type EvolveOptions, type EvolveProgress, type EvolveResult,
 } from './es/run.js';
-export { evaluatePlan } from './es/deploy.js';
+export { evaluatePlan, deployInputScale } from './es/deploy.js';
 export { ES_RECIPES, esRecipe, type EsRecipe } from './zoo/control.js';
 
 // --- Graph IR, NIR import/export, the .spk format (W3-graph-nir) ---

@@ -25,6 +25,18 @@ describe('es_eval_f32', () => {
       }
     });
   }
+  it('odd first member, tails and non-antithetic noise: wasm equals the plain-JS twin (Pendulum, CartPole)', () => {
+    for (const [env, id] of [['Pendulum-v1', 1], ['CartPole-v1', 0]] as const) {
+      for (const extra of [{ first: 3, count: 13 }, { first: 5, count: 7, antithetic: false }, { first: 0, count: 1 }]) {
+        const j = job(env, id, extra.count, { ...extra, episodes: 1 });
+        const w = local.evaluateSync(j), js = evaluateJs(j);
+        for (let i = 0; i < j.count; i++) {
+          if (!Object.is(w.fitness[i], js.fitness[i])) throw new Error(`${env} ${JSON.stringify(extra)}: member ${i}: wasm ${w.fitness[i]} js ${js.fitness[i]}`);
+          expect(w.steps[i]).toBe(js.steps[i]);
+        }
+      }
+    }
+  });
   it('rows and mean sources evaluate the same parameters as the noise source', () => {
     const j = job('CartPole-v1', 0, 6);
     const es = OpenES({ populationSize: 6, sigma: 0.5 });

@@ -138,42 +138,6 @@ export function es_eval_f32(cfg: usize): i32 {
 }
 
 /**
- * The hidden layer of one CartPole step for groups A and B: records [g, end) (see header),
- * inputs at xs (8 × f32x4: input i of A at 32·i, of B at 32·i + 16); leaves the readout
- * currents W2·spikes (A0, B0, A1, B1) at xs + 128. A function of its own so that V8's register
- * allocator sees only this loop's values (inlined into the step loop it spilled the
- * accumulators and re-broadcast the constants on every neuron).
- */
-function hidden8(g: usize, end: usize, xs: usize, k: usize): void {
-  const alpha1 = v128.load32_splat(k), beta1 = v128.load32_splat(k, 4), gamma1 = v128.load32_splat(k, 8);
-  const th1 = v128.load32_splat(k, 12);
-  const drop1 = f32x4.sub(th1, v128.load32_splat(k, 16));
-  let aA0 = f32x4.splat(0), aA1 = aA0, aB0 = aA0, aB1 = aA0;
-  for (let p = g; p < end; p += 256) {
-    let accA = f32x4.mul(v128.load(p), v128.load(xs));
-    let accB = f32x4.mul(v128.load(p, 16), v128.load(xs, 16));
-    accA = f32x4.add(accA, f32x4.mul(v128.load(p, 32), v128.load(xs, 32)));
-    accB = f32x4.add(accB, f32x4.mul(v128.load(p, 48), v128.load(xs, 48)));
-    accA = f32x4.add(accA, f32x4.mul(v128.load(p, 64), v128.load(xs, 64)));
-    accB = f32x4.add(accB, f32x4.mul(v128.load(p, 80), v128.load(xs, 80)));
-    accA = f32x4.add(accA, f32x4.mul(v128.load(p, 96), v128.load(xs, 96)));
-    accB = f32x4.add(accB, f32x4.mul(v128.load(p, 112), v128.load(xs, 112)));
-    const curA = f32x4.add(accA, v128.load(p, 128)), curB = f32x4.add(accB, v128.load(p, 144));
-    const uA = f32x4.add(f32x4.add(f32x4.mul(v128.load(p, 224), alpha1), f32x4.mul(curA, beta1)), gamma1);
-    const uB = f32x4.add(f32x4.add(f32x4.mul(v128.load(p, 240), alpha1), f32x4.mul(curB, beta1)), gamma1);
-    const fireA = f32x4.gt(uA, th1), fireB = f32x4.gt(uB, th1);
-    // fire ? u − drop : u, as u − (drop & fire): u − (+0) = u for every u, −0 included.
-    v128.store(p, f32x4.sub(uA, v128.and(drop1, fireA)), 224);
-    v128.store(p, f32x4.sub(uB, v128.and(drop1, fireB)), 240);
-    aA0 = f32x4.add(aA0, v128.and(v128.load(p, 160), fireA));
-    aB0 = f32x4.add(aB0, v128.and(v128.load(p, 176), fireB));
-    aA1 = f32x4.add(aA1, v128.and(v128.load(p, 192), fireA));
-    aB1 = f32x4.add(aB1, v128.and(v128.load(p, 208), fireB));
-  }
-  v128.store(xs, aA0, 128); v128.store(xs, aB0, 144); v128.store(xs, aA1, 160); v128.store(xs, aB1, 176);
-}
-
-/**
  * The hidden layer of one CartPole step for one group (4 lanes): records from p to end with
  * stride 256 (group A: p = g; group B: p = g + 16, see header), inputs at xs + 32·i; leaves the
  * readout currents W2·spikes at xs + 128 (readout 0) and xs + 160 (readout 1).

@@ -6,7 +6,7 @@ import { readFile, writeFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { SpikeletError } from '../../errors.js';
 import { evolve, type EvolveConfig } from '../../es/run.js';
-import { evaluatePlan } from '../../es/deploy.js';
+import { deployInputScale, evaluatePlan } from '../../es/deploy.js';
 import { ES_RECIPES } from '../../zoo/control.js';
 import { Runtime } from '../../runtime/runtime.js';
 import { writeModelFiles } from '../util/model-files.js';
@@ -87,7 +87,9 @@ export function register(program: Command): void {
         if (o.checkpoint) await mkdir(o.checkpoint, { recursive: true });
         await writeFile(out, JSON.stringify(exported));
         // The network as NIR and as an int8 .spk, beside the JSON (which adds the I/O scaling).
-        await writeModelFiles(r.network, out.replace(/\.json$/, ''), { producer: 'spikelet evolve', env: cfg.env });
+        // The int8 input scale is sized from the observations the policy actually sees.
+        await writeModelFiles(r.network, out.replace(/\.json$/, ''), { producer: 'spikelet evolve', env: cfg.env },
+          { inputScale: deployInputScale(rt, r.policy, r.network, 100, cfg.seed ?? 0) });
       }
       const summary = {
         type: 'summary', env: cfg.env, generations: r.history.length, solved: r.solved, evalReturn: r.evalReturn,

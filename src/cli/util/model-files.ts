@@ -6,7 +6,7 @@ import { networkToGraph } from '../../graph/from-network.js';
 import { writeNir } from '../../io/nir/index.js';
 import { writeSpk } from '../../io/spk/index.js';
 import { networkSkeleton } from '../../io/spk/skeleton.js';
-import { quantizeNetwork } from '../../quant/quantize.js';
+import { quantizeNetwork, type QuantizeOptions } from '../../quant/quantize.js';
 import { validateNetwork, type NetworkSpec } from '../../runtime/network.js';
 
 /** Paths written by {@link writeModelFiles}. */
@@ -20,11 +20,13 @@ export interface ModelFiles {
  * @param spec The network.
  * @param base Path without extension.
  * @param metadata Provenance stored in both files (recipe, seed, ...).
+ * @param quantization Options of the int8 model (e.g. an input scale measured on real inputs).
  */
-export async function writeModelFiles(spec: NetworkSpec, base: string, metadata: Record<string, string | number | boolean>): Promise<ModelFiles> {
+export async function writeModelFiles(spec: NetworkSpec, base: string, metadata: Record<string, string | number | boolean>,
+                                      quantization: QuantizeOptions = {}): Promise<ModelFiles> {
   const files = { nir: `${base}.nir`, spk: `${base}.int8.spk` };
   await writeFile(files.nir, await writeNir(networkToGraph(spec, metadata)));
-  const q = quantizeNetwork(validateNetwork(spec, 'writeModelFiles'));
+  const q = quantizeNetwork(validateNetwork(spec, 'writeModelFiles'), quantization);
   await writeFile(files.spk, writeSpk(q, { network: networkSkeleton(spec), metadata: { ...metadata, dt: spec.dt } }));
   return files;
 }
