@@ -1,6 +1,9 @@
 // The wasm side of training: lays out parameters, gradients, the tape and the event lists in
 // the Runtime's memory once, then runs forward-with-tape and backward-through-time for a batch
 // with one kernel call per layer per step and kind (a few thousand calls per batch, ~4 ns each).
+// The input's event lists are built once per batch when it is loaded (binary input straight from
+// the source samples, without a dense time-major copy); spiking layers on the SIMD cell kernels
+// write their spike lists in the same pass that computes the spikes.
 // The host never touches a parameter in JavaScript during training: the optimizer (optim.ts)
 // updates the flat parameter vector in wasm, segment by segment.
 //
@@ -36,7 +39,7 @@ interface LayerMem {
   n: number; nP: number; inN: number; inStride: number;
   wT: number; bias: number; wrT: number; beta: number; theta: number; betaSyn: number;
   gwT: number; gbias: number; gwrT: number; gbeta: number; gtheta: number;
-  wR: number; wrR: number; cfg: number; lut: number;
+  wR: number; wrR: number; cfg: number; lut: number; simd: boolean; spiking: boolean;
   c: number; isyn: number; bad: number; cur: number;
   s: number; vf: number; cp: number; bT: number; sIdx: number; sCnt: number; acc: number;
   G: number; Gi: number; Gb: number; gcurA: number; gcurB: number; gS: number; gReg: number;
@@ -72,8 +75,12 @@ export class TrainEngine {
   readonly params: number;
   readonly grads: number;
   readonly size: number;
-  /** Input values are all 0/1 (skip the multiply in the input products). */
+  /** Input values are all 0/1 (skip the multiply in the input products; loadBatch then builds
+   *  the input event lists straight from the source without a dense time-major copy). */
   xBinary = false;
+  /** Use the SIMD cell kernels where they apply (tr_cell_simd_ok); false forces the scalar
+   *  kernels everywhere (tests compare the two). */
+  simdCells = true;
   private readonly L: LayerMem[] = [];
   private readonly x: number;
   private readonly xIdx: number;
@@ -85,6 +92,9 @@ export class TrainEngine {
   private readonly layerSpikes: number[];
   private readonly zeroFrom: number;
   private readonly zeroTo: number;
+  /** How the loaded input is held: 'dense' (time-major x plus its event lists) or 'events'
+   *  (binary input: event lists only; x holds the staging copy). */
+  private loaded: 'none' | 'dense' | 'events' = 'none';
 
   constructor(rt: Runtime, model: ResolvedModel, batch: number, T: number) {
     if (!Number.isInteger(batch) || batch < 1) throw new SpikeletError('invalid_param', 'TrainEngine', 'batch', 'an integer >= 1', batch);
@@ -92,7 +102,8 @@ export class TrainEngine {
     this.rt = rt; this.model = model; this.batch = batch; this.T = T;
     const all = rt.kernels as unknown as Record<string, K>;
     const k: Record<string, K> = {}; // own table of the kernels used (benchmarks wrap its entries to time them)
-    for (const name of ['tr_compact_rows_f32', 'tr_syn_fwd_f32', 'tr_cell_fwd_f32', 'tr_cell_bwd_f32', 'tr_back_f32', 'tr_wgrad_f32', 'tr_transpose_f32']) {
+    for (const name of ['tr_compact_rows_f32', 'tr_events_u8', 'tr_events_f32', 'tr_syn_fwd_f32', 'tr_cell_fwd_f32', 'tr_cell_bwd_f32',
+      'tr_cell_fwd_f32_simd', 'tr_cell_bwd_f32_simd', 'tr_cell_simd_ok', 'tr_back_f32', 'tr_wgrad_f32', 'tr_transpose_f32']) {
       if (typeof all[name] !== 'function') throw new SpikeletError('unsupported', 'TrainEngine', 'wasm', `a kernel module exporting ${name}`, 'missing');
       k[name] = all[name];
     }
@@ -144,7 +155,7 @@ export class TrainEngine {
         n: l.n, nP, inN: l.inN, inStride,
         wT: P(r.weight), bias: P(r.bias), wrT: P(r.recurrent), beta: P(r.beta), theta: P(r.threshold), betaSyn: P(r.betaSyn),
         gwT: Gp(r.weight), gbias: Gp(r.bias), gwrT: Gp(r.recurrent), gbeta: Gp(r.beta), gtheta: Gp(r.threshold),
-        wR: l.index > 0 ? f(l.n * inStride) : 0, wrR: l.recurrent ? f(l.n * nP) : 0, cfg, lut,
+        wR: l.index > 0 ? f(l.n * inStride) : 0, wrR: l.recurrent ? f(l.n * nP) : 0, cfg, lut, simd: false, spiking: l.spiking,
         c: 0, isyn: 0, bad: 0, cur: 0, s: 0, vf: 0, cp: 0, bT: 0, sIdx: 0, sCnt: 0, acc: 0,
         G: 0, Gi: 0, Gb: 0, gcurA: 0, gcurB: 0, gS: 0, gReg: 0,
       };
@@ -154,6 +165,7 @@ export class TrainEngine {
       v.i32[w + 3] = l.keepResetGrad ? 1 : 0; v.i32[w + 4] = sg.kind; v.f32[w + 5] = sg.p1; v.f32[w + 6] = sg.p2;
       v.f32[w + 7] = l.kappa; v.f32[w + 8] = l.rho; v.i32[w + 9] = lut; v.i32[w + 10] = sg.table?.length ?? 0;
       v.f32[w + 11] = sg.lo; v.f32[w + 12] = sg.hi;
+      m.simd = k.tr_cell_simd_ok(cfg) !== 0;
       this.L.push(m);
       inStride = nP;
     }
@@ -251,20 +263,44 @@ export class TrainEngine {
 
   /**
    * Copies a batch into the input tape: sample `indices[b]` of `x` ([N, T, inputSize],
-   * sample-major) becomes column b of `[T, batch, inStride]`; rows past `indices.length` are zero.
+   * sample-major) becomes column b of `[T, batch, ·]`; rows past `indices.length` are empty.
+   * With `xBinary` the samples are copied as they are (one block each; a Uint8Array moves a
+   * quarter of the bytes of a Float32Array) and one kernel call turns them into the time-major
+   * event lists; otherwise the values are laid out densely `[T, batch, inStride]` and listed.
    */
   loadBatch(x: Float32Array | Uint8Array, indices: ArrayLike<number>): void {
-    const v = this.rt.view().f32;
+    const v = this.rt.view();
     const I = this.model.inputSize, T = this.T, S = this.inStride0, B = this.batch;
+    if (indices.length > B) throw new SpikeletError('shape_mismatch', 'TrainEngine.loadBatch', 'indices.length', `<= ${B}`, indices.length);
+    const TI = T * I;
+    if (this.xBinary) {
+      // One sample at a time through a staging block at the start of x (T·I values, L2-sized for
+      // SHD shapes; the kernels read ≤ 64 bytes past it), so the list kernel reads it from cache.
+      const bytes = x instanceof Uint8Array;
+      const ev = bytes ? this.k.tr_events_u8 : this.k.tr_events_f32;
+      for (let b = 0; b < B; b++) {
+        if (b >= indices.length) {
+          for (let t = 0; t < T; t++) v.i32[(this.xCnt >> 2) + t * B + b] = 0;
+          continue;
+        }
+        const src = x.subarray(indices[b] * TI, (indices[b] + 1) * TI);
+        if (bytes) v.u8.set(src, this.x); else v.f32.set(src, this.x >> 2);
+        ev(this.x, I, T, b, B, this.xIdx, this.xCnt, S);
+      }
+      this.loaded = 'events';
+      return;
+    }
+    const f = v.f32;
     const base = this.x >> 2;
-    if (indices.length < B) v.fill(0, base, base + T * B * S);
+    if (indices.length < B) f.fill(0, base, base + T * B * S);
     for (let b = 0; b < indices.length; b++) {
-      const src = indices[b] * T * I;
+      const src = indices[b] * TI;
       for (let t = 0; t < T; t++) {
         const o = base + (t * B + b) * S;
-        v.set(x.subarray(src + t * I, src + (t + 1) * I), o);
+        f.set(x.subarray(src + t * I, src + (t + 1) * I), o);
       }
     }
+    this.listDense();
   }
 
   /** Writes an input already laid out `[T, batch, inputSize]` (time-major). */
@@ -274,6 +310,14 @@ export class TrainEngine {
     for (let r = 0; r < this.T * this.batch; r++) {
       for (let i = 0; i < I; i++) v[(this.x >> 2) + r * S + i] = x[r * I + i];
     }
+    this.listDense();
+  }
+
+  /** Event lists of the dense time-major input, all steps in one call. */
+  private listDense(): void {
+    const n0 = (this.model.inputSize + 3) & ~3;
+    this.k.tr_compact_rows_f32(this.x, n0, this.inStride0, this.T * this.batch, this.xIdx, this.xCnt);
+    this.loaded = 'dense';
   }
 
   /** Forward pass over the loaded batch, writing the tape. Returns spikes per layer. */
@@ -283,17 +327,17 @@ export class TrainEngine {
     const u8 = this.rt.view().u8;
     u8.fill(0, this.zeroFrom, this.zeroTo); // states and accumulators (the tape is overwritten)
     const spikes = this.layerSpikes.fill(0);
-    const n0 = (this.model.inputSize + 3) & ~3;
+    if (this.loaded === 'none') throw new SpikeletError('state', 'TrainEngine.forward', 'input', 'a batch loaded (loadBatch or loadTimeMajor)', 'none');
+    const bin0 = this.inputBinary();
     for (let t = 0; t < T; t++) {
       const xt = this.x + t * B * this.inStride0 * 4;
       const it = this.xIdx + t * B * this.inStride0 * 4;
       const ct = this.xCnt + t * B * 4;
-      k.tr_compact_rows_f32(xt, n0, this.inStride0, B, it, ct);
       for (let li = 0; li < this.L.length; li++) {
         const m = this.L[li];
         const bn4 = B * m.nP * 4;
         let xin: number, idx: number, cnt: number, bin: number;
-        if (li === 0) { xin = xt; idx = it; cnt = ct; bin = this.xBinary ? 1 : 0; } else {
+        if (li === 0) { xin = xt; idx = it; cnt = ct; bin = bin0; } else {
           const p = this.L[li - 1];
           xin = p.s + t * B * p.nP * 4; idx = p.sIdx + t * B * p.nP * 4; cnt = p.sCnt + t * B * 4; bin = 1;
         }
@@ -301,12 +345,23 @@ export class TrainEngine {
         k.tr_syn_fwd_f32(m.cur, m.bias, m.wT, xin, idx, cnt, m.inStride,
           rec ? m.wrT : 0, rec ? m.sIdx + (t - 1) * bn4 : 0, rec ? m.sCnt + (t - 1) * B * 4 : 0, m.nP, B, bin);
         const sPrev = t > 0 ? m.s + (t - 1) * bn4 : this.zeros;
-        spikes[li] += k.tr_cell_fwd_f32(m.cfg, m.cur, m.c, m.isyn, m.bad, sPrev, m.s + t * bn4, m.vf + t * bn4, m.cp + t * bn4,
-          m.bT ? m.bT + t * bn4 : 0, m.acc, m.beta, m.betaSyn, m.theta, m.nP, B);
-        if (this.model.layers[li].spiking) k.tr_compact_rows_f32(m.s + t * bn4, m.nP, m.nP, B, m.sIdx + t * bn4, m.sCnt + t * B * 4);
+        if (m.simd && this.simdCells) {
+          // spike lists written by the cell kernel itself
+          spikes[li] += k.tr_cell_fwd_f32_simd(m.cfg, m.cur, m.c, m.isyn, sPrev, m.s + t * bn4, m.vf + t * bn4, m.cp + t * bn4,
+            m.acc, m.spiking ? m.sIdx + t * bn4 : 0, m.sCnt + t * B * 4, m.beta, m.betaSyn, m.theta, m.nP, B);
+        } else {
+          spikes[li] += k.tr_cell_fwd_f32(m.cfg, m.cur, m.c, m.isyn, m.bad, sPrev, m.s + t * bn4, m.vf + t * bn4, m.cp + t * bn4,
+            m.bT ? m.bT + t * bn4 : 0, m.acc, m.beta, m.betaSyn, m.theta, m.nP, B);
+          if (m.spiking) k.tr_compact_rows_f32(m.s + t * bn4, m.nP, m.nP, B, m.sIdx + t * bn4, m.sCnt + t * B * 4);
+        }
       }
     }
     return { spikes: spikes.slice() };
+  }
+
+  /** 1 if the input products skip the multiply: binary input (loaded as events or declared). */
+  private inputBinary(): number {
+    return this.loaded === 'events' || this.xBinary ? 1 : 0;
   }
 
   /** Σ_t of layer `l` (membrane for LI, spikes otherwise) as [batch, nP] (a fresh copy). */
@@ -367,12 +422,18 @@ export class TrainEngine {
           gS = m.gS;
         }
         const sPrev = t > 0 ? m.s + (t - 1) * bn4 : this.zeros;
-        k.tr_cell_bwd_f32(m.cfg, gS, li === L - 1 ? this.gExt : 0, useReg && li < L - 1 ? m.gReg : 0, m.G, m.Gi, m.Gb,
-          m.vf + t * bn4, m.cp + t * bn4, m.s + t * bn4, sPrev, m.bT ? m.bT + t * bn4 : 0, now[li],
-          m.gbias, m.gbeta, m.gtheta, m.beta, m.betaSyn, m.theta, m.nP, B);
+        const gExt = li === L - 1 ? this.gExt : 0, gReg = useReg && li < L - 1 ? m.gReg : 0;
+        if (m.simd && this.simdCells) {
+          k.tr_cell_bwd_f32_simd(m.cfg, gS, gExt, gReg, m.G, m.Gi, m.vf + t * bn4, m.cp + t * bn4, m.s + t * bn4, sPrev, now[li],
+            m.gbias, m.gbeta, m.gtheta, m.beta, m.betaSyn, m.theta, m.nP, B);
+        } else {
+          k.tr_cell_bwd_f32(m.cfg, gS, gExt, gReg, m.G, m.Gi, m.Gb,
+            m.vf + t * bn4, m.cp + t * bn4, m.s + t * bn4, sPrev, m.bT ? m.bT + t * bn4 : 0, now[li],
+            m.gbias, m.gbeta, m.gtheta, m.beta, m.betaSyn, m.theta, m.nP, B);
+        }
         if (li === 0) {
           const o = t * B * this.inStride0 * 4;
-          k.tr_wgrad_f32(m.gwT, now[li], this.x + o, this.xIdx + o, this.xCnt + t * B * 4, this.inStride0, m.nP, B, this.xBinary ? 1 : 0);
+          k.tr_wgrad_f32(m.gwT, now[li], this.x + o, this.xIdx + o, this.xCnt + t * B * 4, this.inStride0, m.nP, B, this.inputBinary());
         } else {
           const p = this.L[li - 1];
           const o = t * B * p.nP * 4;
