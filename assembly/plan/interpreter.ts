@@ -13,7 +13,7 @@ import { lif_i16_simd } from '../neuron/lif_i16_simd';
 import { syn_i16_simd } from '../neuron/syn_i16';
 import { lif_f32_simd, syn_f32_simd } from '../neuron/lif_f32';
 import { requant_i16_simd, requant_i16_fast_simd, current_f32_simd } from './requant';
-import { quantize_f32_i8, spikes_f32_u8, copy_rows, u8_to_f32, dequantize_rows_i16 } from './io';
+import { quantize_f32_i8, spikes_f32_u8, copy_rows, u8_to_f32, dequantize_rows_i16, gather_rows_u8, gather_rows_f32 } from './io';
 
 export const OP_WORDS: i32 = 16;
 
@@ -35,6 +35,8 @@ export const OP_CONV_F32: i32 = 15;   // geom, wDense, wT, x, spikes, y, cols, i
 export const OP_POOL_U8: i32 = 16;    // geom, src, dst, batch, srcSize, dstSize (elements per sample)
 export const OP_POOL_F32: i32 = 17;   // geom, src, dst, batch, srcSize, dstSize, scale(f32 bits)
 export const OP_INPUT_SPIKES: i32 = 18; // src, srcStride, dst, n, nP, batch
+export const OP_GATHER_U8: i32 = 19;  // src, srcStride, map, dst, dstStepStride, n, rows
+export const OP_GATHER_F32: i32 = 20; // src, srcStride, map, unit (0: f32 src), dst, dstStepStride, n, rows
 export const OP_RECORD_DEQ: i32 = 13; // src(int16 [batch, nP]), unit(f32 [nP]), dst, dstStepStride, n, nP, batch
 
 // @ts-ignore: decorator
@@ -125,6 +127,12 @@ export function plan_run(prog: usize, nOps: i32, steps: i32): i32 {
             pool_f32(p(op, 1), p(op, 2) + (<usize>(b * w(op, 5)) << 2), p(op, 3) + (<usize>(b * w(op, 6)) << 2),
                      reinterpret<f32>(w(op, 7)));
           }
+          break;
+        case OP_GATHER_U8:
+          gather_rows_u8(p(op, 1), w(op, 2), p(op, 3), p(op, 4) + <usize>(t * w(op, 5)), w(op, 6), w(op, 7));
+          break;
+        case OP_GATHER_F32:
+          gather_rows_f32(p(op, 1), w(op, 2), p(op, 3), p(op, 4), p(op, 5) + <usize>(t * w(op, 6)), w(op, 7), w(op, 8));
           break;
         case OP_U8_TO_F32:
           u8_to_f32(p(op, 1), p(op, 2), w(op, 3));

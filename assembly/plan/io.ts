@@ -97,3 +97,26 @@ export function dequantize_rows_i16(src: usize, unit: usize, dst: usize, n: i32,
     }
   }
 }
+
+/** Reordering record: dst[r, i] = src[r·srcStride + map[i]] for i < n, bytes (spikes of a conv
+ *  layer, channels-last inside the plan, [C, H, W] at the API). map [n] int32. */
+export function gather_rows_u8(src: usize, srcStride: i32, map: usize, dst: usize, n: i32, rows: i32): void {
+  for (let r = 0; r < rows; r++) {
+    const s = src + <usize>(r * srcStride), d = dst + <usize>(r * n);
+    for (let i = 0; i < n; i++) store<u8>(d + <usize>i, load<u8>(s + <usize>load<i32>(map + (<usize>i << 2))));
+  }
+}
+
+/** As gather_rows_u8 for f32 rows, or int16 rows dequantized by unit (internal order) when unit != 0. */
+export function gather_rows_f32(src: usize, srcStride: i32, map: usize, unit: usize, dst: usize, n: i32, rows: i32): void {
+  for (let r = 0; r < rows; r++) {
+    const d = dst + (<usize>(r * n) << 2);
+    for (let i = 0; i < n; i++) {
+      const k = <usize>load<i32>(map + (<usize>i << 2));
+      const v = unit != 0
+        ? <f32>load<i16>(src + ((<usize>(r * srcStride) + k) << 1)) * load<f32>(unit + (k << 2))
+        : load<f32>(src + ((<usize>(r * srcStride) + k) << 2));
+      store<f32>(d + (<usize>i << 2), v);
+    }
+  }
+}

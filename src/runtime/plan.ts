@@ -5,7 +5,7 @@ import { SpikeletError } from '../errors.js';
 import {
   OP_CURRENT_F32, OP_INPUT_F32, OP_INPUT_Q8, OP_LIF_F32, OP_LIF_I16, OP_RECORD, OP_REQUANT, OP_SYN_F32,
   OP_SYN_I16, OP_SYNAPSE_F32, OP_SYNAPSE_I8, OP_U8_TO_F32, OP_RECORD_DEQ, OP_WORDS, OP_CONV_I8, OP_CONV_F32,
-  OP_POOL_U8, OP_POOL_F32, OP_INPUT_SPIKES, LEAK_MULTIPLY, RESET_NONE, RESET_SUBTRACT,
+  OP_POOL_U8, OP_POOL_F32, OP_INPUT_SPIKES, OP_GATHER_U8, OP_GATHER_F32, LEAK_MULTIPLY, RESET_NONE, RESET_SUBTRACT,
   RESET_ZERO,
 } from './abi.js';
 import { calibrateSynapse, type Calibration, type SynapseOp } from './calibrate.js';
@@ -131,6 +131,7 @@ interface Layer {
   readonly acc2: number;
   readonly cur: number;
   readonly pooled: number[]; // one buffer per pooling step before the synapse, [batch, size]
+  readonly map: number;      // conv layers: int32 [n] internal index of each API ([C, H, W]) neuron
   readonly counters: number; // int64 [spikes, ffEvents, ffEventSteps, ffDenseSteps, recEvents, recEventSteps, recDenseSteps, -]
   stream: number;            // run: [Tc, batch, recorded row] spike bytes
 }
@@ -298,13 +299,16 @@ export class Plan {
         acc2: recurrent ? rt.alloc(B * nP * 4) : 0,
         cur: rt.alloc(B * nP * stateBytes),
         pooled: lay.pools.map((p) => rt.alloc(B * p.output.size * actBytes)),
+        map: 0,
         counters: counters[b.index],
         stream: 0,
       });
     }
     this.stateEnd = rt.mark();
 
-    const recorded = (l: Layer) => (l.lay.internalOf ? l.nP : l.n); // conv rows are reordered on the host
+    // Conv layers record through a gather into [C, H, W] order, so every recorded row is n wide.
+    this.L = this.L.map((l) => (l.lay.internalOf ? { ...l, map: rt.put(l.lay.internalOf) } : l));
+    const recorded = (l: Layer) => l.n;
     const lastL = this.L[this.L.length - 1];
     const perStep = B * (inputSize * 4 + recorded(lastL) * 4 + this.L.reduce((s, l) => s + recorded(l), 0));
     this.capacity = Math.max(1, Math.min(4096, Math.floor(chunkBytes / perStep)));
@@ -467,13 +471,13 @@ export class Plan {
     });
     if (record) {
       for (const l of this.L) {
-        const row = l.lay.internalOf ? l.nP : l.n;
-        p.op(OP_RECORD, l.spk, l.nP, l.stream, B * row, row, B);
+        if (l.map) p.op(OP_GATHER_U8, l.spk, l.nP, l.map, l.stream, B * l.n, l.n, B);
+        else p.op(OP_RECORD, l.spk, l.nP, l.stream, B * l.n, l.n, B);
       }
       const last = this.L[this.L.length - 1];
-      const row = last.lay.internalOf ? last.nP : last.n;
-      if (int8) p.op(OP_RECORD_DEQ, last.v, this.unitPtr, this.memStream, B * row * 4, row, last.nP, B);
-      else p.op(OP_RECORD, last.v, last.nP * 4, this.memStream, B * row * 4, row * 4, B);
+      if (last.map) p.op(OP_GATHER_F32, last.v, last.nP, last.map, int8 ? this.unitPtr : 0, this.memStream, B * last.n * 4, last.n, B);
+      else if (int8) p.op(OP_RECORD_DEQ, last.v, this.unitPtr, this.memStream, B * last.n * 4, last.n, last.nP, B);
+      else p.op(OP_RECORD, last.v, last.nP * 4, this.memStream, B * last.n * 4, last.n * 4, B);
     }
     return p;
   }
@@ -493,8 +497,8 @@ export class Plan {
 
   /** Copies `rows` rows of stride `stride` starting at element `base` of `all` into API-ordered
    *  `[rows, n]` `out` (conv layers: from channels-last internal order). */
-  private gather<T extends Uint8Array | Int16Array | Float32Array>(l: Layer, all: T, base: number, stride: number, out: T,
-                                                                   rows = this.batch): T {
+  private gather<T extends Uint8Array | Int16Array | Float32Array>(l: Layer, all: T, base: number, stride: number, out: T): T {
+    const rows = this.batch;
     const map = l.lay.internalOf;
     for (let b = 0; b < rows; b++) {
       const s = base + b * stride, d = b * l.n;
@@ -647,13 +651,9 @@ export class Plan {
       if (T <= this.capacity) this.checkFinite('Plan.run', chunk, 0);
       this.exec(this.runProg, this.runOps, steps);
       const v = this.rt.view();
-      const rows = steps * B;
-      this.L.forEach((l, i) => {
-        const row = l.lay.internalOf ? l.nP : l.n;
-        this.gather(l, v.u8, l.stream, row, layerSpikes[i].subarray(t0 * B * l.n), rows);
-      });
-      const row = last.lay.internalOf ? last.nP : last.n;
-      this.gather(last, v.f32, this.memStream >> 2, row, membrane.subarray(t0 * B * last.n), rows);
+      // Recorded rows are already in API order (conv layers were gathered in wasm).
+      this.L.forEach((l, i) => layerSpikes[i].set(v.u8.subarray(l.stream, l.stream + steps * B * l.n), t0 * B * l.n));
+      membrane.set(v.f32.subarray(this.memStream >> 2, (this.memStream >> 2) + steps * B * last.n), t0 * B * last.n);
     }
     return out ?? { steps: T, spikes: layerSpikes[layerSpikes.length - 1], membrane, layerSpikes };
   }
