@@ -5,7 +5,9 @@
 // Compared in one process, interleaved and probe-filtered (bench/lib/timing.mjs):
 //   plain-js: evaluateJs, the same algorithm one member and one neuron at a time in plain
 //             JavaScript in this thread (noise generation, network, environment — bit-equal);
-//   w1, w2:   es_eval_f32 in 1 and 2 worker threads (members split in contiguous slices).
+//   w1, w2:   es_eval_f32 in 1 and 2 worker threads (members split in contiguous slices);
+//   w1-int8:  the int8 mode in 1 worker (each member quantized in the kernel, int16 hidden
+//             layer, 8 members per i16x8); baseline plain-js (the f32 twin) and w1 (f32).
 // Each call includes regenerating the 256 members' parameters from seeds, sending the job
 // (sizes, seed, mean, σ: ~3.7 KB) and receiving the fitness. `worker_overhead_ms`: a 4-member
 // job in a worker minus the same job in this thread, back to back (~40 µs). After a 4 ms call
@@ -36,11 +38,13 @@ const job = {
   first: 0, count: P, antithetic: true, seed: 7, generation: 0, resetGeneration: 0, source: 0, ignoreTermination: true,
   mean, sigma: new Float64Array(pol.dims).fill(0.5), consts: pol.consts,
 };
-const w1 = await WorkerEvaluator.create(1), w2 = await WorkerEvaluator.create(2);
-const ref = evaluateJs(job);
-for (const [name, ev] of [['w1', w1], ['w2', w2]]) {
-  const r = await ev.evaluate(job);
-  if (!r.fitness.every((v, i) => Object.is(v, ref.fitness[i]))) throw new Error(`${name} disagrees with plain-js`);
+// int8 mode: the same members quantized per member in the kernel and run as int8 deployments.
+const job8 = { ...job, precision: 'int8', quant: pol.int8Quant };
+const w1 = await WorkerEvaluator.create(1), w2 = await WorkerEvaluator.create(2), w1i8 = await WorkerEvaluator.create(1);
+const ref = evaluateJs(job), ref8 = evaluateJs(job8);
+for (const [name, ev, j, want] of [['w1', w1, job, ref], ['w2', w2, job, ref], ['w1-int8', w1i8, job8, ref8]]) {
+  const r = await ev.evaluate(j);
+  if (!r.fitness.every((v, i) => Object.is(v, want.fitness[i]))) throw new Error(`${name} disagrees with its plain-js twin`);
 }
 
 // Parallel-capacity probe: two spin workers of their own (never the evaluators' threads).
@@ -54,6 +58,7 @@ const impls = [
   { name: 'plain-js', fn: () => evaluateJs(job), isAsync: false },
   { name: 'w1', fn: () => w1.evaluate(job), isAsync: true },
   { name: 'w2', fn: () => w2.evaluate(job), isAsync: true },
+  { name: 'w1-int8', fn: () => w1i8.evaluate(job8), isAsync: true },
   { name: 'spin1', fn: () => spinOnce(spinners[0], SPIN_N), isAsync: true },
   { name: 'spin2', fn: () => Promise.all([spinOnce(spinners[0], SPIN_N), spinOnce(spinners[1], SPIN_N)]), isAsync: true },
 ];
@@ -73,6 +78,7 @@ const overheadMs = median(over);
 
 await w1.close();
 await w2.close();
+await w1i8.close();
 await Promise.all(spinners.map((w) => w.terminate()));
 
 const cap = m.samples.spin1.map((t, i) => (2 * t) / m.samples.spin2[i]);
@@ -83,6 +89,8 @@ const eps = (name) => 1000 / m.msPerCall[name];
 const rows = [
   { name: 'es_eval/cartpole/p256/w1', value: eps('w1'), baseline: 'plain-js', baseline_value: eps('plain-js'), ratio: pairedRatio(m.samples, 'w1', 'plain-js') },
   { name: 'es_eval/cartpole/p256/w2', value: eps('w2'), baseline: 'plain-js', baseline_value: eps('plain-js'), ratio: pairedRatio(m.samples, 'w2', 'plain-js') },
+  { name: 'es_eval/cartpole/p256/w1-int8', value: eps('w1-int8'), baseline: 'plain-js', baseline_value: eps('plain-js'), ratio: pairedRatio(m.samples, 'w1-int8', 'plain-js') },
+  { name: 'es_eval/cartpole/p256/w1-int8', value: eps('w1-int8'), baseline: 'w1', baseline_value: eps('w1'), ratio: pairedRatio(m.samples, 'w1-int8', 'w1') },
   { name: 'es_eval/cartpole/p256/w2', value: eps('w2'), baseline: 'w1', baseline_value: eps('w1'),
     ratio: good.length >= 5 ? w2w1Good : w2w1All,
     extra: {

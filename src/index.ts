@@ -33,7 +33,10 @@ export {
   OpenES, SNES, centeredRanks, type Strategy, type StrategyState, type SampleSpec, type OpenESParams, type OpenESState,
   type SNESParams, type SNESState,
 } from './es/strategies.js';
-export { makePolicy, policyNetwork, memberParams, evaluateJs, type Policy, type PolicyConfig } from './es/policy.js';
+export {
+  makePolicy, policyNetwork, memberParams, evaluateJs, int8Constants, quantizeMember, ceilLog2,
+  type Policy, type PolicyConfig, type Int8Member,
+} from './es/policy.js';
 export {
   createEvaluator, LocalEvaluator, WorkerEvaluator, type Evaluator, type EvalJob, type EvalResult,
 } from './es/evaluator.js';

@@ -30,7 +30,8 @@
 // cfg (i32 words; src/es/evaluator.ts writes it):
 //   0 env, 1 in, 2 H, 3 out (≤ 4; CartPole: in 4, out 2), 4 D, 5 episodes, 6 maxSteps, 7 first member, 8 count,
 //   9 antithetic, 10 seed, 11 generation (noise), 12 source (0 noise, 1 rows, 2 mean),
-//   13 reset generation (episode starts), 14 ignore termination (benchmarks: fixed work), 16 mean f64[D], 17 sigma f64[D],
+//   13 reset generation (episode starts), 14 ignore termination (benchmarks: fixed work),
+//   15 precision (0 f32, 1 int8: see the int8 section at the end), 16 mean f64[D], 17 sigma f64[D],
 //   18 genome scratch ((D + H) · 32 bytes), 19 membrane scratch f32[H][4], 20 fitness out f64[count],
 //   21 constants f32[16] (α1 β1 γ1 th1 vr1 α2 β2 γ2 actionScale obsScale[0..4)),
 //   22 rows f32[count][D] (source 1), 23 env scratch (512 bytes: lane states, uniforms, CartPole SoA),
@@ -46,8 +47,8 @@ import { env_reset, env_step, env_obs, env_terminated, ENV_CARTPOLE, cartpole_st
 
 /** Byte offset of parameter d of lane `lane` in the genome scratch (layouts: see header). */
 // @ts-ignore: decorator
-@inline function slot(d: i32, lane: i32, packed: bool, H: i32): usize {
-  if (!packed) return (<usize>d << 4) + (<usize>lane << 2);
+@inline function slot(d: i32, lane: i32, packed: bool, H: i32, wide: bool): usize {
+  if (!packed) return (<usize>d << (wide ? 5 : 4)) + (<usize>lane << 2);
   const l = (<usize>(lane >> 2) << 4) + (<usize>(lane & 3) << 2);
   const n1 = H << 2;
   if (d < n1) return (<usize>(d >> 2) << 8) + (<usize>(d & 3) << 5) + l;
@@ -61,8 +62,10 @@ import { env_reset, env_step, env_obs, env_terminated, ENV_CARTPOLE, cartpole_st
 /**
  * Writes the parameters of lanes [0, lanes) of the genome scratch with members
  * first + min(m0 + lane, count − 1) (tail lanes repeat the last member; their results are dropped).
+ * Layouts: packed (CartPole f32, see header), unpacked 4 lanes (g + 16·d + 4·l) or, wide, 8 lanes
+ * (g + 32·d + 4·l: the int8 mode's staging area).
  */
-function fillLanes(cfg: usize, g: usize, lanes: i32, m0: i32, packed: bool): void {
+function fillLanes(cfg: usize, g: usize, lanes: i32, m0: i32, packed: bool, wide: bool = false): void {
   const D = W(cfg, 4), H = W(cfg, 2), source = W(cfg, 12), first = W(cfg, 7), count = W(cfg, 8);
   if (source == 1 || source == 2) {
     const mean = P(cfg, 16);
@@ -71,7 +74,7 @@ function fillLanes(cfg: usize, g: usize, lanes: i32, m0: i32, packed: bool): voi
       const row = P(cfg, 22) + (<usize>m * <usize>D << 2);
       for (let d = 0; d < D; d++) {
         const x: f32 = source == 1 ? load<f32>(row + (<usize>d << 2)) : <f32>load<f64>(mean + (<usize>d << 3));
-        store<f32>(g + slot(d, lane, packed, H), x);
+        store<f32>(g + slot(d, lane, packed, H, wide), x);
       }
     }
     return;
@@ -93,7 +96,7 @@ function fillLanes(cfg: usize, g: usize, lanes: i32, m0: i32, packed: bool): voi
   for (let d = 0; d < D; d += 4) {
     for (let b = 0; b < nk; b += 4) gaussian4x4(seed, gen, v128.load(ks + (<usize>b << 2)), <u32>(d >> 2), zs + (<usize>b << 5));
     const n = min(4, D - d);
-    for (let j = 0; j < n; j++) store<u32>(sl + (<usize>j << 2), <u32>(g + slot(d + j, 0, packed, H)));
+    for (let j = 0; j < n; j++) store<u32>(sl + (<usize>j << 2), <u32>(g + slot(d + j, 0, packed, H, wide)));
     // x = mean + σ·(s·z) for parameters d … d+3 (f64x2 pairs; lanes past D are computed, not stored).
     const q = mean + (<usize>d << 3), r = sigma + (<usize>d << 3);
     const mv0 = v128.load(q), mv1 = v128.load(q, 16), sv0 = v128.load(r), sv1 = v128.load(r, 16);
@@ -115,6 +118,7 @@ function fillLanes(cfg: usize, g: usize, lanes: i32, m0: i32, packed: bool): voi
 
 /** Evaluates members [first, first + count): fitness = mean episode return. Returns 0. */
 export function es_eval_f32(cfg: usize): i32 {
+  if (W(cfg, 15) == 1) return evalInt8(cfg);
   if (W(cfg, 0) == ENV_CARTPOLE) evalCartPole(cfg);
   else evalGeneric(cfg);
   return 0;
@@ -315,4 +319,268 @@ function evalGeneric(cfg: usize): void {
       }
     }
   }
+}
+
+// ---------------------------------------------------------------------------------------------
+// int8 deployment mode (CartPole only): es_eval_f32 with cfg 15 = 1.
+//
+// Every member's f32 parameters (formed exactly as above) are quantized inside the kernel by
+// src/quant/quantize.ts's rules for this policy — int8 weights with one scale per output
+// channel, per-member requantization multipliers M[o] / 2^S, int32 biases, LI readout units
+// from the weight bound — and the network runs the integer model of src/reference/integer-model.ts
+// (the int8 Plan): input x_q = clamp(nearest(f32(x · f32(1/s_x))), ±127); current
+// cur = sat16(((acc·M + 2^(S−1)) >> S) + bias); LIF u = sat16(q15mulr(v, decay) + cur),
+// fire = u > 4096, subtract reset; LI o = sat16(q15mulr(o, decay) + cur); action = argmax of
+// f32(o)·f32(unit). γ = 0 for this policy (no v_leak), so the leak-bias terms are 0 and skipped.
+// The per-lane shift S differs between members, and wasm has no per-lane variable shifts: the
+// requantization is floor(acc · (M·2^−S) + 0.5) + bias in f64x2, exact (acc·M < 2^47; requant8).
+// Hidden layer: 8 members per i16x8 vector; the 4 inputs are paired for i32x4.dot_i16x8_s.
+// Record per hidden neuron h (256 bytes, lanes = members 0..7):
+//   [W1 i16 (A: m0..3 × (in0,in1) 16 B, (in2,in3) 16 B; B: m4..7 the same), M·2^−S f64[8],
+//    bias + MAGIC f64[8], W2[0,h] i16[8], W2[1,h] i16[8], v i16[8], pad]
+// followed by the readout tail (320 bytes): M2·2^−S2 f64[2][8], bias2 + MAGIC f64[2][8], unit2 f32[2][8].
+// cfg 26: int8 records (H·256 + 320 bytes), 27: quantization constants f64[16]
+//   (0 β1, 1 s_x, 2 unit1 = vThreshold/4096, 3 decay1 Q15, 4 β2, 5 decay2 Q15, 6 1/max(1 − α2, 1e−3),
+//    7 |γ2|, 8 f32(1/s_x)).
+
+/** ceil(log2(x)) as Math.ceil(Math.log2(x)) gives it for normal x > 0 (a correctly rounded log2). */
+function ceilLog2(x: f64): i32 {
+  const b = reinterpret<u64>(x);
+  const n = <i32>((b >> 52) & 0x7ff) - 1023;
+  const f = b & 0xfffffffffffff;
+  if (f == 0) return n;
+  const delta = reinterpret<f64>(0x3ff0000000000000 | f) - 1.0;
+  if (delta < 9.5367431640625e-7 && <f64>n + delta * 1.4426950408889634 == <f64>n) return n;
+  return n + 1;
+}
+
+/** M·2^−S for real·2^S rounded half up (Math.round) and clamped to ±(2^31 − 1). */
+// @ts-ignore: decorator
+@inline function mfix(real: f64, pow: f64, inv: f64): f64 {
+  const r = real * pow;
+  let m = Math.floor(r);
+  if (r - m >= 0.5) m += 1;
+  m = min(max(m, -2147483647.0), 2147483647.0);
+  return m * inv;
+}
+
+/** S for the largest |real| (quantize.ts multipliers()). */
+// @ts-ignore: decorator
+@inline function shiftFor(maxReal: f64): i32 {
+  return maxReal > 0 ? min(max(30 - ceilLog2(maxReal), 1), 62) : 1;
+}
+
+/**
+ * Quantizes lane `lane`'s f32 parameters (unpacked, 8 lanes wide: element d at src + 32·d) into rec.
+ * Returns true when every hidden current provably fits i32 before saturation
+ * (4·127·127·|M·2^−S| + 1 + |bias| < 2^31 − 1: hidden8 may skip the f64 clamp).
+ */
+function quantizeLane(src: usize, rec: usize, H: i32, lane: i32, qc: usize): bool {
+  const beta1 = load<f64>(qc), sx = load<f64>(qc, 8), unit1 = load<f64>(qc, 16);
+  const beta2 = load<f64>(qc, 32), steady2 = load<f64>(qc, 48), absG2 = load<f64>(qc, 56);
+  const offB1 = H << 2, offW2 = offB1 + H, offB2 = offW2 + 2 * H;
+  const l8 = <usize>lane << 3, l2 = <usize>lane << 1;
+  const wl = (<usize>(lane >> 2) << 5) + (<usize>(lane & 3) << 2);
+  let maxReal: f64 = 0;
+  for (let o = 0; o < H; o++) {
+    const r = rec + (<usize>o << 8);
+    const w = src + (<usize>(o << 2) << 5);
+    const w0 = <f64>load<f32>(w), w1 = <f64>load<f32>(w, 32), w2 = <f64>load<f32>(w, 64), w3 = <f64>load<f32>(w, 96);
+    const m = max(max(max(max(0.0, abs(w0)), abs(w1)), abs(w2)), abs(w3));
+    const scale = m > 0 ? m / 127 : 1.0;
+    store<i16>(r + wl, <i16>min(max(nearest(w0 / scale), -127.0), 127.0));
+    store<i16>(r + wl, <i16>min(max(nearest(w1 / scale), -127.0), 127.0), 2);
+    store<i16>(r + wl, <i16>min(max(nearest(w2 / scale), -127.0), 127.0), 16);
+    store<i16>(r + wl, <i16>min(max(nearest(w3 / scale), -127.0), 127.0), 18);
+    const real = beta1 * scale * sx / unit1;
+    store<f64>(r + 64 + l8, real);
+    maxReal = max(maxReal, abs(real));
+    const b = <f64>load<f32>(src + (<usize>(offB1 + o) << 5));
+    store<f64>(r + 128 + l8, min(max(nearest(beta1 * b / unit1), -1073741824.0), 1073741824.0) + MAGIC);
+  }
+  let s = shiftFor(maxReal);
+  let pow = reinterpret<f64>(<u64>(1023 + s) << 52), inv = reinterpret<f64>(<u64>(1023 - s) << 52);
+  let fast = true;
+  for (let o = 0; o < H; o++) {
+    const p = rec + (<usize>o << 8) + 64 + l8;
+    const mf = mfix(load<f64>(p), pow, inv);
+    store<f64>(p, mf);
+    fast = fast && 64516.0 * abs(mf) + 1 + abs(load<f64>(p, 64) - MAGIC) < 2147483647.0;
+  }
+  // Readout block: spike inputs (s_x = 1, largest input 1).
+  const tail = rec + (<usize>H << 8);
+  maxReal = 0;
+  for (let k = 0; k < 2; k++) {
+    const w = src + (<usize>(offW2 + k * H) << 5);
+    let m: f64 = 0;
+    for (let h = 0; h < H; h++) m = max(m, abs(<f64>load<f32>(w + (<usize>h << 5))));
+    const scale = m > 0 ? m / 127 : 1.0;
+    const b = <f64>load<f32>(src + (<usize>(offB2 + k) << 5));
+    let drive = abs(b);
+    for (let h = 0; h < H; h++) {
+      const x = <f64>load<f32>(w + (<usize>h << 5));
+      store<i16>(rec + (<usize>h << 8) + 192 + (<usize>k << 4) + l2, <i16>min(max(nearest(x / scale), -127.0), 127.0));
+      drive += abs(x);
+    }
+    const bound = (abs(beta2) * drive + absG2) * steady2;
+    const unit = bound > 0 ? bound / 32767 : 1.0 / 32767;
+    const real = beta2 * scale / unit;
+    store<f64>(tail + (<usize>k << 6) + l8, real);
+    maxReal = max(maxReal, abs(real));
+    store<f64>(tail + 128 + (<usize>k << 6) + l8, min(max(nearest(beta2 * b / unit), -1073741824.0), 1073741824.0) + MAGIC);
+    store<f32>(tail + 256 + (<usize>k << 5) + (<usize>lane << 2), <f32>unit);
+  }
+  s = shiftFor(maxReal);
+  pow = reinterpret<f64>(<u64>(1023 + s) << 52); inv = reinterpret<f64>(<u64>(1023 - s) << 52);
+  for (let k = 0; k < 2; k++) {
+    const p = tail + (<usize>k << 6) + l8;
+    store<f64>(p, mfix(load<f64>(p), pow, inv));
+  }
+  return fast;
+}
+
+/** 2^52 + 2^51: x + MAGIC (|x| < 2^51, integer) holds x in the low 32 bits of the f64. */
+// @ts-ignore: decorator
+@inline const MAGIC: f64 = 6755399441055744.0;
+
+/**
+ * sat16(floor(acc·Mf + 0.5) + bias) of 8 members: acc i32x4 lo (m0..3), hi (m4..7); Mf and
+ * bias + MAGIC f64[8]. Every step is exact in f64 (|acc·M| < 2^47, |bias| ≤ 2^30); the clamp
+ * is done in f64 (pmin/pmax, no NaN possible) and the integer read from the low 32 bits.
+ */
+// @ts-ignore: decorator
+@inline function requant8(lo: v128, hi: v128, mf: usize, bias: usize, half: v128, top: v128, bot: v128, clampIt: bool): v128 {
+  let r0 = f64x2.add(f64x2.floor(f64x2.add(f64x2.mul(f64x2.convert_low_i32x4_s(lo), v128.load(mf)), half)), v128.load(bias));
+  let r1 = f64x2.add(f64x2.floor(f64x2.add(f64x2.mul(f64x2.convert_low_i32x4_s(v128.shuffle<i32>(lo, lo, 2, 3, 0, 1)), v128.load(mf, 16)), half)), v128.load(bias, 16));
+  let r2 = f64x2.add(f64x2.floor(f64x2.add(f64x2.mul(f64x2.convert_low_i32x4_s(hi), v128.load(mf, 32)), half)), v128.load(bias, 32));
+  let r3 = f64x2.add(f64x2.floor(f64x2.add(f64x2.mul(f64x2.convert_low_i32x4_s(v128.shuffle<i32>(hi, hi, 2, 3, 0, 1)), v128.load(mf, 48)), half)), v128.load(bias, 48));
+  if (clampIt) { // otherwise every value is known to fit i32 and narrow's saturation is sat16
+    r0 = f64x2.pmax(f64x2.pmin(r0, top), bot); r1 = f64x2.pmax(f64x2.pmin(r1, top), bot);
+    r2 = f64x2.pmax(f64x2.pmin(r2, top), bot); r3 = f64x2.pmax(f64x2.pmin(r3, top), bot);
+  }
+  return i16x8.narrow_i32x4_s(v128.shuffle<i32>(r0, r1, 0, 2, 4, 6), v128.shuffle<i32>(r2, r3, 0, 2, 4, 6));
+}
+
+/**
+ * The int16 hidden layer of one step for 8 members: records [g, end), paired int8 inputs at
+ * xs (A 0–31, B 32–63), decay / th (= th − vr) at xs + 64 / 80, 0.5 / MAGIC + 32767 / MAGIC − 32768
+ * at xs + 192 / 208 / 224; leaves the readout sums
+ * W2·spikes as i32x4 at xs + 128 (readout 0: m0..3, m4..7) and xs + 160 (readout 1).
+ */
+function hidden8(g: usize, end: usize, xs: usize, clampIt: bool): void {
+  // clampIt: some current might leave the i32 range, clamp in f64. A function of its own
+  // called from two sites (Binaryen inlines a function called once; inlined into the step
+  // loop, V8 spilled the accumulators and the constants on every neuron).
+  if (clampIt) hidden8Impl(g, end, xs, true);
+  else hidden8Impl(g, end, xs, false);
+}
+// @ts-ignore: decorator
+@inline function hidden8Impl(g: usize, end: usize, xs: usize, clampIt: bool): void {
+  const xa01 = v128.load(xs), xa23 = v128.load(xs, 16), xb01 = v128.load(xs, 32), xb23 = v128.load(xs, 48);
+  const decay = v128.load(xs, 64), th = v128.load(xs, 80); // th − vr = th (vr = 0)
+  const half = v128.load(xs, 192), top = v128.load(xs, 208), bot = v128.load(xs, 224);
+  let s0lo = i32x4.splat(0), s0hi = s0lo, s1lo = s0lo, s1hi = s0lo;
+  for (let c = g; c < end; c += 256 << 8) {
+    const ce = min(end, c + (256 << 8)); // ≤ 256 neurons: |Σ| ≤ 256·127 fits i16
+    let a0 = i16x8.splat(0), a1 = a0;
+    for (let p = c; p < ce; p += 256) {
+      const accA = i32x4.add(i32x4.dot_i16x8_s(v128.load(p), xa01), i32x4.dot_i16x8_s(v128.load(p, 16), xa23));
+      const accB = i32x4.add(i32x4.dot_i16x8_s(v128.load(p, 32), xb01), i32x4.dot_i16x8_s(v128.load(p, 48), xb23));
+      const cur = requant8(accA, accB, p + 64, p + 128, half, top, bot, clampIt);
+      const u = i16x8.add_sat_s(i16x8.q15mulr_sat_s(v128.load(p, 224), decay), cur);
+      const fire = i16x8.gt_s(u, th);
+      v128.store(p, i16x8.sub_sat_s(u, v128.and(th, fire)), 224);
+      a0 = i16x8.add(a0, v128.and(v128.load(p, 192), fire));
+      a1 = i16x8.add(a1, v128.and(v128.load(p, 208), fire));
+    }
+    s0lo = i32x4.add(s0lo, i32x4.extend_low_i16x8_s(a0)); s0hi = i32x4.add(s0hi, i32x4.extend_high_i16x8_s(a0));
+    s1lo = i32x4.add(s1lo, i32x4.extend_low_i16x8_s(a1)); s1hi = i32x4.add(s1hi, i32x4.extend_high_i16x8_s(a1));
+  }
+  v128.store(xs, s0lo, 128); v128.store(xs, s0hi, 144); v128.store(xs, s1lo, 160); v128.store(xs, s1hi, 176);
+}
+
+/** int8 inputs of one group: x_q = clamp(nearest(x·inv), ±127), paired (in0,in1) / (in2,in3) per member. */
+// @ts-ignore: decorator
+@inline function q8(x: v128, inv: v128): v128 {
+  return i32x4.min_s(i32x4.max_s(i32x4.trunc_sat_f32x4_s(f32x4.nearest(f32x4.mul(x, inv))), i32x4.splat(-127)), i32x4.splat(127));
+}
+// @ts-ignore: decorator
+@inline function pair16(a: v128, b: v128): v128 {
+  return v128.or(i32x4.shl(b, 16), v128.and(a, i32x4.splat(0xffff)));
+}
+
+/** cfg 15 = 1: members [first, first + count) as int8 deployments (CartPole only). Returns 0, or −1 for another env. */
+function evalInt8(cfg: usize): i32 {
+  if (W(cfg, 0) != ENV_CARTPOLE || W(cfg, 1) != 4 || W(cfg, 3) != 2) return -1;
+  const H = W(cfg, 2), D = W(cfg, 4);
+  const E = W(cfg, 5), T = W(cfg, 6), count = W(cfg, 8);
+  const g = P(cfg, 18), fit = P(cfg, 20), k = P(cfg, 21), envs = P(cfg, 23), xs = P(cfg, 24);
+  const stepsOut = P(cfg, 25), rec = P(cfg, 26), qc = P(cfg, 27);
+  const fixed = W(cfg, 14) != 0;
+  const sc0 = f32x4.splat(load<f32>(k, 36)), sc1 = f32x4.splat(load<f32>(k, 40));
+  const sc2 = f32x4.splat(load<f32>(k, 44)), sc3 = f32x4.splat(load<f32>(k, 48));
+  const inv = f32x4.splat(<f32>load<f64>(qc, 64));
+  const decay2 = i16x8.splat(<i16>load<f64>(qc, 40));
+  v128.store(xs, i16x8.splat(<i16>load<f64>(qc, 24)), 64);
+  v128.store(xs, i16x8.splat(4096), 80);
+  const half = f64x2.splat(0.5), top = f64x2.splat(MAGIC + 32767), bot = f64x2.splat(MAGIC - 32768);
+  v128.store(xs, half, 192); v128.store(xs, top, 208); v128.store(xs, bot, 224);
+  const uni = envs + 128;
+  const soaA = envs + 160, soaB = envs + 288;
+  const end = rec + (<usize>H << 8), tail = end;
+  const invE = 1.0 / <f64>E;
+  for (let m0 = 0; m0 < count; m0 += 8) {
+    fillLanes(cfg, g, 8, m0, false, true);
+    let fast = true;
+    for (let lane = 0; lane < 8; lane++) {
+      fast = quantizeLane(g + (<usize>lane << 2), rec, H, lane, qc) && fast;
+    }
+    const ua0 = v128.load(tail, 256), ub0 = v128.load(tail, 272), ua1 = v128.load(tail, 288), ub1 = v128.load(tail, 304);
+    let totA = i32x4.splat(0), totB = totA;
+    for (let e = 0; e < E; e++) {
+      reset_uniform4(uni, <u32>W(cfg, 10), <u32>W(cfg, 13), <u32>e);
+      env_reset(ENV_CARTPOLE, envs, uni);
+      for (let c = 0; c < 4; c++) {
+        const v = f64x2.splat(load<f64>(envs + (<usize>c << 3)));
+        const q = <usize>c << 5;
+        v128.store(soaA + q, v); v128.store(soaA + q, v, 16);
+        v128.store(soaB + q, v); v128.store(soaB + q, v, 16);
+      }
+      for (let p = rec; p < end; p += 256) v128.store(p, i16x8.splat(0), 224);
+      let o0 = i16x8.splat(0), o1 = o0; // LI membranes (int16, 8 members)
+      let doneA = i32x4.splat(0), doneB = doneA, stepsA = doneA, stepsB = doneA;
+      for (let t = 0; t < T; t++) {
+        v128.store(xs, pair16(q8(obs4(soaA, sc0), inv), q8(obs4(soaA + 32, sc1), inv)));
+        v128.store(xs, pair16(q8(obs4(soaA + 64, sc2), inv), q8(obs4(soaA + 96, sc3), inv)), 16);
+        v128.store(xs, pair16(q8(obs4(soaB, sc0), inv), q8(obs4(soaB + 32, sc1), inv)), 32);
+        v128.store(xs, pair16(q8(obs4(soaB + 64, sc2), inv), q8(obs4(soaB + 96, sc3), inv)), 48);
+        if (fast) hidden8(rec, end, xs, false); else hidden8(rec, end, xs, true);
+        o0 = i16x8.add_sat_s(i16x8.q15mulr_sat_s(o0, decay2), requant8(v128.load(xs, 128), v128.load(xs, 144), tail, tail + 128, half, top, bot, true));
+        o1 = i16x8.add_sat_s(i16x8.q15mulr_sat_s(o1, decay2), requant8(v128.load(xs, 160), v128.load(xs, 176), tail + 64, tail + 192, half, top, bot, true));
+        const gtA = f32x4.gt(f32x4.mul(f32x4.convert_i32x4_s(i32x4.extend_low_i16x8_s(o1)), ua1),
+          f32x4.mul(f32x4.convert_i32x4_s(i32x4.extend_low_i16x8_s(o0)), ua0));
+        const gtB = f32x4.gt(f32x4.mul(f32x4.convert_i32x4_s(i32x4.extend_high_i16x8_s(o1)), ub1),
+          f32x4.mul(f32x4.convert_i32x4_s(i32x4.extend_high_i16x8_s(o0)), ub0));
+        cartpole_step8(soaA, soaB, forceLo(gtA), forceHi(gtA), forceLo(gtB), forceHi(gtB), xs + 384);
+        const termA = v128.load(xs, 384), termB = v128.load(xs, 400);
+        const activeA = v128.not(doneA), activeB = v128.not(doneB);
+        stepsA = i32x4.sub(stepsA, activeA);
+        stepsB = i32x4.sub(stepsB, activeB);
+        if (!fixed) {
+          doneA = v128.or(doneA, v128.and(activeA, termA));
+          doneB = v128.or(doneB, v128.and(activeB, termB));
+          if (v128.all_true<i32>(v128.and(doneA, doneB))) break;
+        }
+      }
+      totA = i32x4.add(totA, stepsA); totB = i32x4.add(totB, stepsB);
+    }
+    for (let lane = 0; lane < 8 && m0 + lane < count; lane++) {
+      const v = lane < 4 ? totA : totB;
+      const j = lane & 3;
+      const s = <f64>(j == 0 ? i32x4.extract_lane(v, 0) : j == 1 ? i32x4.extract_lane(v, 1) : j == 2 ? i32x4.extract_lane(v, 2) : i32x4.extract_lane(v, 3));
+      store<f64>(fit + (<usize>(m0 + lane) << 3), s * invE);
+      if (stepsOut != 0) store<f64>(stepsOut + (<usize>(m0 + lane) << 3), s);
+    }
+  }
+  return 0;
 }

@@ -40,6 +40,10 @@ export interface EvalJob {
   readonly rows?: Float32Array;
   /** f32[16]: α1 β1 γ1 th1 vr1 α2 β2 γ2 actionScale obsScale[0..4). */
   readonly consts: Float32Array;
+  /** `int8`: every member is quantized and run as its int8 deployment (CartPole only; default f32). */
+  readonly precision?: 'f32' | 'int8';
+  /** int8: f64[16] quantization constants from `int8Constants` (src/es/policy.ts). */
+  readonly quant?: Float64Array;
 }
 
 /** Per-member results of a job. */
@@ -58,7 +62,8 @@ export interface EvalResult {
 export function evalBytes(job: EvalJob): number {
   const a = (x: number) => (x + 15) & ~15;
   return 128 + a(job.dims * 8) * 2 + (job.dims + job.hidden) * 32 + a(job.hidden * 16) + a(job.count * 8) * 2 + 64 +
-    (job.source === 1 ? a(job.count * job.dims * 4) : 0) + 512 + 1024;
+    (job.source === 1 ? a(job.count * job.dims * 4) : 0) + 512 + 1024 +
+    (job.precision === 'int8' ? job.hidden * 256 + 320 + 128 : 0);
 }
 
 /**
@@ -78,18 +83,21 @@ export function evalCore(ex: Record<string, unknown>, memory: WebAssembly.Memory
   const fit = take(job.count * 8), steps = take(job.count * 8), consts = take(64);
   const rows = job.source === 1 ? take(job.count * D * 4) : 0;
   const envs = take(512), xs = take(1024);
+  const int8 = job.precision === 'int8';
+  const recs = int8 ? take(job.hidden * 256 + 320) : 0, quant = int8 ? take(128) : 0;
   if (top > memory.buffer.byteLength) memory.grow(Math.ceil((top - memory.buffer.byteLength) / 65536));
   const buf = memory.buffer;
   const i32 = new Int32Array(buf, cfg, 32);
   i32.fill(0);
   i32.set([job.env, job.inN, job.hidden, job.outN, D, job.episodes, job.maxSteps, job.first, job.count,
-    job.antithetic ? 1 : 0, job.seed | 0, job.generation | 0, job.source, job.resetGeneration | 0, job.ignoreTermination ? 1 : 0]);
-  i32.set([mean, sigma, genome, vm, fit, consts, rows, envs, xs, steps], 16);
+    job.antithetic ? 1 : 0, job.seed | 0, job.generation | 0, job.source, job.resetGeneration | 0, job.ignoreTermination ? 1 : 0, int8 ? 1 : 0]);
+  i32.set([mean, sigma, genome, vm, fit, consts, rows, envs, xs, steps, recs, quant], 16);
   if (job.mean) new Float64Array(buf, mean, D).set(job.mean);
   if (job.sigma) new Float64Array(buf, sigma, D).set(job.sigma);
   if (job.rows) new Float32Array(buf, rows, job.count * D).set(job.rows);
   new Float32Array(buf, consts, 16).set(job.consts);
-  (ex.es_eval_f32 as (p: number) => number)(cfg);
+  if (int8) new Float64Array(buf, quant, 16).set(job.quant!);
+  if ((ex.es_eval_f32 as (p: number) => number)(cfg) !== 0) throw new Error('es_eval_f32: int8 evaluation supports CartPole (4 inputs, 2 actions) only');
   return {
     fitness: new Float64Array(memory.buffer, fit, job.count).slice(),
     steps: new Float64Array(memory.buffer, steps, job.count).slice(),

@@ -7,6 +7,8 @@ import type { NetworkSpec } from '../runtime/network.js';
 import { envDefinition, type EnvDefinition } from '../envs/classic.js';
 import { noiseVector, resetUniforms } from './rng.js';
 import type { EvalJob, EvalResult } from './evaluator.js';
+import { clamp, roundHalfEven } from '../quant/rounding.js';
+import { THRESHOLD_I16 } from '../quant/quantize.js';
 
 /** Shape and neuron constants of the policy. */
 export interface PolicyConfig {
@@ -41,6 +43,8 @@ export interface Policy {
   readonly observationScale: Float32Array;
   /** f32[16] constants of the wasm kernel (α1 β1 γ1 th1 vr1 α2 β2 γ2 actionScale obsScale[4]). */
   readonly consts: Float32Array;
+  /** f64[16] quantization constants of the int8 evaluation mode, input scale 1/127 (`int8Constants`). */
+  readonly int8Quant: Float64Array;
 }
 
 function positive(where: string, field: string, v: unknown, dflt: number): number {
@@ -83,7 +87,8 @@ export function makePolicy(envName: string, cfg: PolicyConfig = {}): Policy {
   consts.set([1 - k1, k1, 0, vThreshold, 0, 1 - k2, k2, 0, actionScale]);
   consts.set(observationScale, 9);
   const dims = hidden * inN + hidden + outN * hidden + outN;
-  return { env, inN, hidden, outN, dims, dt, tauHidden, tauOut, vThreshold, actionScale, observationScale, consts };
+  const base = { env, inN, hidden, outN, dims, dt, tauHidden, tauOut, vThreshold, actionScale, observationScale, consts };
+  return { ...base, int8Quant: int8Constants(base) };
 }
 
 /**
@@ -129,6 +134,7 @@ export function memberParams(seed: number, generation: number, i: number, antith
  * @param job The job (any source).
  */
 export function evaluateJs(job: EvalJob): EvalResult {
+  if (job.precision === 'int8') return evaluateJsInt8(job);
   const def = envByWasmId(job.env);
   const { inN, hidden: H, outN, dims: D, episodes: E, maxSteps: T, count } = job;
   const f = Math.fround;
@@ -193,4 +199,161 @@ function envByWasmId(id: number): EnvDefinition {
     if (d.wasmId === id) return d;
   }
   throw new SpikeletError('unsupported', 'evaluateJs', 'env', 'a wasm environment id (0, 1, 2)', id);
+}
+
+// ---- int8 deployment mode (the twin of es_eval_f32 with cfg 15 = 1, assembly/es/rollout.ts) ----
+
+/**
+ * f64[16] quantization constants of the int8 evaluation mode (`EvalJob.quant`): the
+ * member-independent part of `quantizeNetwork(policyNetwork(policy, x), { inputScale })`.
+ * @param policy The policy (CartPole-shaped: 4 inputs, 2 readouts).
+ * @param inputScale Value of one int8 input step (default 1/127, the quantizer's default).
+ */
+export function int8Constants(policy: Pick<Policy, 'dt' | 'tauHidden' | 'tauOut' | 'vThreshold'>, inputScale = 1 / 127): Float64Array {
+  if (!(typeof inputScale === 'number' && Number.isFinite(inputScale) && inputScale > 0)) {
+    throw new SpikeletError('invalid_param', 'int8Constants', 'inputScale', 'a finite number > 0', inputScale);
+  }
+  // cellConstants (src/runtime/cells.ts): α = 1 − dt/τ, β = dt/τ (r = 1), γ = 0 (v_leak = 0).
+  const k1 = policy.dt / policy.tauHidden, k2 = policy.dt / policy.tauOut;
+  const a1 = 1 - k1, a2 = 1 - k2;
+  const q15 = (a: number) => clamp(roundHalfEven(a * 32768), 0, 32767);
+  const q = new Float64Array(16);
+  q.set([k1, inputScale, policy.vThreshold / THRESHOLD_I16, q15(a1), k2, q15(a2), 1 / Math.max(1 - a2, 1e-3), 0,
+    Math.fround(1 / inputScale)]);
+  return q;
+}
+
+/** ceil(log2(x)) exactly as `Math.ceil(Math.log2(x))` for normal x > 0 (the kernel's formula). */
+export function ceilLog2(x: number): number {
+  const b = new DataView(new ArrayBuffer(8));
+  b.setFloat64(0, x);
+  const hi = b.getUint32(0), lo = b.getUint32(4);
+  const n = ((hi >>> 20) & 0x7ff) - 1023;
+  if ((hi & 0xfffff) === 0 && lo === 0) return n;
+  b.setUint32(0, (hi & 0xfffff) | 0x3ff00000);
+  const delta = b.getFloat64(0) - 1;
+  if (delta < 9.5367431640625e-7 && n + delta * 1.4426950408889634 === n) return n;
+  return n + 1;
+}
+
+/** One member's int8 deployment (the per-member part of quantizeNetwork for this policy). */
+export interface Int8Member {
+  readonly w1: Int8Array; readonly m1: Float64Array; readonly s1: number; readonly bias1: Float64Array;
+  readonly w2: Int8Array; readonly m2: Float64Array; readonly s2: number; readonly bias2: Float64Array;
+  /** LI readout units (f64; the kernel dequantizes with f32(unit)). */
+  readonly unit2: Float64Array;
+}
+
+function multipliers(real: Float64Array): { m: Float64Array; s: number } {
+  let max = 0;
+  for (const r of real) max = Math.max(max, Math.abs(r));
+  const s = max > 0 ? clamp(30 - ceilLog2(max), 1, 62) : 1;
+  return { m: Float64Array.from(real, (r) => clamp(Math.round(r * 2 ** s), -(2 ** 31 - 1), 2 ** 31 - 1)), s };
+}
+
+/**
+ * Quantizes one member's f32 parameters as the kernel does — quantize.ts's formulas for
+ * Linear(4→H)+LIF, Linear(H→2)+LI (per-output-channel int8 weights, multipliers, biases, LI units).
+ */
+export function quantizeMember(p: Float32Array, inN: number, H: number, outN: number, q: Float64Array): Int8Member {
+  const [beta1, sx, unit1, , beta2, , steady2, absG2] = q;
+  const o1 = H * inN, o2 = o1 + H, o3 = o2 + outN * H;
+  const w1 = new Int8Array(H * inN), real1 = new Float64Array(H), bias1 = new Float64Array(H);
+  for (let o = 0; o < H; o++) {
+    let m = 0;
+    for (let i = 0; i < inN; i++) m = Math.max(m, Math.abs(p[o * inN + i]));
+    const scale = m > 0 ? m / 127 : 1;
+    for (let i = 0; i < inN; i++) w1[o * inN + i] = clamp(roundHalfEven(p[o * inN + i] / scale), -127, 127);
+    real1[o] = beta1 * scale * sx / unit1;
+    bias1[o] = clamp(roundHalfEven(beta1 * p[o1 + o] / unit1), -(2 ** 30), 2 ** 30);
+  }
+  const w2 = new Int8Array(outN * H), real2 = new Float64Array(outN), bias2 = new Float64Array(outN), unit2 = new Float64Array(outN);
+  for (let k = 0; k < outN; k++) {
+    let m = 0;
+    for (let h = 0; h < H; h++) m = Math.max(m, Math.abs(p[o2 + k * H + h]));
+    const scale = m > 0 ? m / 127 : 1;
+    let drive = Math.abs(p[o3 + k]);
+    for (let h = 0; h < H; h++) {
+      w2[k * H + h] = clamp(roundHalfEven(p[o2 + k * H + h] / scale), -127, 127);
+      drive += Math.abs(p[o2 + k * H + h]);
+    }
+    const bound = (Math.abs(beta2) * drive + absG2) * steady2;
+    unit2[k] = bound > 0 ? bound / 32767 : 1 / 32767;
+    real2[k] = beta2 * scale / unit2[k];
+    bias2[k] = clamp(roundHalfEven(beta2 * p[o3 + k] / unit2[k]), -(2 ** 30), 2 ** 30);
+  }
+  const r1 = multipliers(real1), r2 = multipliers(real2);
+  return { w1, m1: r1.m, s1: r1.s, bias1, w2, m2: r2.m, s2: r2.s, bias2, unit2 };
+}
+
+const sat16 = (x: number) => (x > 32767 ? 32767 : x < -32768 ? -32768 : x);
+const q15mulr = (a: number, b: number) => clamp(Math.floor((a * b + 0x4000) / 32768), -32768, 32767);
+/** sat16(((acc·M + 2^(S−1)) >> S) + bias), exact (|acc·M| < 2^53). */
+const requant = (acc: number, m: number, s: number, bias: number) => sat16(Math.floor((acc * m + 2 ** (s - 1)) / 2 ** s) + bias);
+
+/**
+ * Plain-JavaScript twin of the int8 evaluation mode: every member quantized (`quantizeMember`)
+ * and run as the integer model of src/reference/integer-model.ts, one member and one neuron at
+ * a time. Equals the kernel bit for bit (test/es-eval.test.ts).
+ */
+function evaluateJsInt8(job: EvalJob): EvalResult {
+  const def = envByWasmId(job.env);
+  if (def.actionSpace.type !== 'discrete' || job.inN !== 4 || job.outN !== 2) {
+    throw new SpikeletError('unsupported', 'evaluateJs', 'precision', "'int8' with CartPole (4 inputs, 2 actions) only", job.env);
+  }
+  const { inN, hidden: H, outN, dims: D, episodes: E, maxSteps: T, count } = job;
+  const f = Math.fround;
+  const c = job.consts, q = job.quant!;
+  const decay1 = q[3], decay2 = q[5], inv = f(q[8]);
+  const fitness = new Float64Array(count), steps = new Float64Array(count);
+  const v = new Int16Array(H), xq = new Int32Array(inN), o = new Int16Array(outN), acc = new Int32Array(outN);
+  const obs = new Float64Array(def.observationSize);
+  const starts = Array.from({ length: E }, (_, e) => def.reset(resetUniforms(job.seed, job.resetGeneration, e)));
+  let zk = -1, z: Float64Array = new Float64Array(0);
+  const noisy = new Float32Array(D);
+  for (let m = 0; m < count; m++) {
+    const idx = job.first + m;
+    let p: Float32Array;
+    if (job.source === 1) p = job.rows!.subarray(m * D, (m + 1) * D);
+    else if (job.source === 2) p = Float32Array.from(job.mean!);
+    else {
+      const k = job.antithetic ? idx >> 1 : idx;
+      const s = job.antithetic && (idx & 1) !== 0 ? -1.0 : 1.0;
+      if (k !== zk) { z = noiseVector(job.seed, job.generation, k, D); zk = k; }
+      const mean = job.mean!, sigma = job.sigma!;
+      for (let d = 0; d < D; d++) noisy[d] = mean[d] + sigma[d] * (s * z[d]);
+      p = noisy;
+    }
+    const qm = quantizeMember(p, inN, H, outN, q);
+    const u0 = f(qm.unit2[0]), u1 = f(qm.unit2[1]);
+    let ret = 0, n = 0;
+    for (let e = 0; e < E; e++) {
+      const s = starts[e].slice();
+      v.fill(0); o.fill(0);
+      for (let t = 0; t < T; t++) {
+        def.observe(s, obs);
+        for (let i = 0; i < inN; i++) xq[i] = clamp(roundHalfEven(f(f(f(obs[i]) * c[9 + i]) * inv)), -127, 127);
+        acc.fill(0);
+        for (let h = 0; h < H; h++) {
+          let a = 0;
+          for (let i = 0; i < inN; i++) a += qm.w1[h * inN + i] * xq[i];
+          const cur = requant(a, qm.m1[h], qm.s1, qm.bias1[h]);
+          let u = sat16(q15mulr(v[h], decay1) + cur);
+          const fire = u > THRESHOLD_I16;
+          if (fire) u = sat16(u - THRESHOLD_I16);
+          v[h] = u;
+          if (fire) for (let k = 0; k < outN; k++) acc[k] += qm.w2[k * H + h];
+        }
+        for (let k = 0; k < outN; k++) o[k] = sat16(q15mulr(o[k], decay2) + requant(acc[k], qm.m2[k], qm.s2, qm.bias2[k]));
+        const action = f(o[1] * u1) > f(o[0] * u0) ? 1 : 0;
+        const r = def.step(s, action);
+        ret += r.reward;
+        n++;
+        if (r.terminated && !job.ignoreTermination) break;
+      }
+    }
+    fitness[m] = ret * (1.0 / E);
+    steps[m] = n;
+  }
+  return { fitness, steps };
 }

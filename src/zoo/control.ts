@@ -23,7 +23,7 @@ export const ES_RECIPES: Readonly<Record<string, EsRecipe>> = Object.freeze({
     config: {
       env: 'PointMass-v0', policy: { hidden: 8 }, strategy: 'openes',
       strategyParams: { populationSize: 24, sigma: 0.3, learningRate: 0.1 },
-      episodes: 16, generations: 100, seed: 0, targetEpisodes: 100,
+      episodes: 16, generations: 100, seed: 0, target: -1, targetEpisodes: 100,
     },
     target: -1,
   },
