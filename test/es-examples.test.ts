@@ -1,9 +1,8 @@
-// The ES examples run (they import 'spikelet', i.e. dist/: run `node scripts/build.mjs` first).
+// The ES examples run (they import 'spikelet', i.e. dist/, which `npm install` builds).
 import { describe, it, expect } from 'vitest';
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 
-describe.runIf(existsSync('dist/index.js'))('ES examples', () => {
+describe('ES examples', () => {
   for (const ex of ['control-lif-es', 'cartpole-lif-es']) {
     it(`${ex} reaches its target`, () => {
       const out = execFileSync(process.execPath, [`examples/${ex}.mjs`], { encoding: 'utf8', timeout: 60000 });

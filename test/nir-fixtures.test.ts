@@ -173,14 +173,11 @@ describe.skipIf(!PRESENT)('real NIR files', () => {
     });
   }
 
-  it('cnn_sinabs.nir: the f32 Plan matches the simulator once plans support conv2d (skips with the reason until then)', async () => {
+  it('cnn_sinabs.nir: the f32 Plan (conv2d, IF, sum pooling, flatten) matches the simulator', async () => {
     const g = await readNir(readFileSync(`${DIR}cnn_sinabs.nir`));
     const { dt, reset, T } = SETTINGS['cnn_sinabs.nir'];
     const c = compiles(g, dt, reset);
-    if (!c.ok) {
-      console.log(`cnn_sinabs Plan comparison skipped: compile does not support this graph yet (${c.why})`);
-      return;
-    }
+    expect(c.ok, `compile: ${c.ok ? '' : c.why}`).toBe(true);
     const x = inputFor(inputSize(g), T);
     const want = Object.values(simulate(g, x, { dt, reset }).outputs)[0];
     const got = compile(Runtime.createSync(), c.spec, { precision: 'f32' }).run(x).spikes;
