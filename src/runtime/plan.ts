@@ -491,7 +491,7 @@ export class Plan {
       size: l.n,
       spikes: () => this.gather(l, this.rt.view().u8, l.spk, l.nP, new Uint8Array(this.batch * l.n)),
       membraneRaw: raw,
-      membrane: () => this.dequantize(l, raw()),
+      membrane: () => this.readMembrane(l, new Float32Array(this.batch * l.n)),
     };
   }
 
@@ -508,12 +508,17 @@ export class Plan {
     return out;
   }
 
-  private dequantize(l: Layer, raw: Int16Array | Float32Array): Float32Array {
-    if (raw instanceof Float32Array) return raw;
-    // As the wasm record does: int16 × the f32 unit, rounded once to f32.
-    const out = new Float32Array(raw.length);
+  /** Membrane of layer `l` in float units, API order, into `out` ([batch, n]). int8 plans
+   *  dequantize as the wasm record does: int16 × the f32 unit, rounded once to f32. */
+  private readMembrane(l: Layer, out: Float32Array): Float32Array {
+    const v = this.rt.view();
+    if (this.precision === 'f32') return this.gather(l, v.f32, l.v >> 2, l.nP, out);
     const unit = l.q!.unit;
-    for (let i = 0; i < raw.length; i++) out[i] = raw[i] * Math.fround(unit[i % l.n]);
+    const map = l.lay.internalOf;
+    for (let b = 0; b < this.batch; b++) {
+      const src = (l.v >> 1) + b * l.nP;
+      for (let i = 0; i < l.n; i++) out[b * l.n + i] = v.i16[src + (map ? map[i] : i)] * Math.fround(unit[i]);
+    }
     return out;
   }
 
@@ -602,19 +607,8 @@ export class Plan {
     }
     const spikes = out?.spikes ?? new Uint8Array(n);
     const membrane = out?.membrane ?? new Float32Array(n);
-    const v = this.rt.view();
-    this.gather(l, v.u8, l.spk, l.nP, spikes);
-    if (this.precision === 'f32') {
-      this.gather(l, v.f32, l.v >> 2, l.nP, membrane);
-    } else {
-      const unit = l.q!.unit;
-      const map = l.lay.internalOf;
-      for (let b = 0; b < this.batch; b++) {
-        const src = (l.v >> 1) + b * l.nP;
-        for (let i = 0; i < l.n; i++) membrane[b * l.n + i] = v.i16[src + (map ? map[i] : i)] * Math.fround(unit[i]);
-      }
-    }
-    return { spikes, membrane };
+    this.gather(l, this.rt.view().u8, l.spk, l.nP, spikes);
+    return { spikes, membrane: this.readMembrane(l, membrane) };
   }
 
   /**
