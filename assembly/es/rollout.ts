@@ -116,6 +116,19 @@ function fillLanes(cfg: usize, g: usize, lanes: i32, m0: i32, packed: bool, wide
   }
 }
 
+/** CartPole group of 8 members (lanes 0–3 in totA, 4–7 in totB): fitness = steps · inv (the
+ *  mean return over the episodes), and the step counts when requested. */
+// @ts-ignore: decorator
+@inline function storeCartpoleReturns(fit: usize, stepsOut: usize, m0: i32, count: i32, totA: v128, totB: v128, inv: f64): void {
+  for (let lane = 0; lane < 8 && m0 + lane < count; lane++) {
+    const v = lane < 4 ? totA : totB;
+    const j = lane & 3;
+    const s = <f64>(j == 0 ? i32x4.extract_lane(v, 0) : j == 1 ? i32x4.extract_lane(v, 1) : j == 2 ? i32x4.extract_lane(v, 2) : i32x4.extract_lane(v, 3));
+    store<f64>(fit + (<usize>(m0 + lane) << 3), s * inv);
+    if (stepsOut != 0) store<f64>(stepsOut + (<usize>(m0 + lane) << 3), s);
+  }
+}
+
 /** Evaluates members [first, first + count): fitness = mean episode return. Returns 0. */
 export function es_eval_f32(cfg: usize): i32 {
   if (W(cfg, 15) == 1) return evalInt8(cfg);
@@ -230,13 +243,7 @@ function evalCartPole(cfg: usize): void {
       totA = i32x4.add(totA, stepsA); totB = i32x4.add(totB, stepsB);
     }
     // Reward 1 per step taken, including the terminating one (Gymnasium): return = steps.
-    for (let lane = 0; lane < 8 && m0 + lane < count; lane++) {
-      const v = lane < 4 ? totA : totB;
-      const j = lane & 3;
-      const s = <f64>(j == 0 ? i32x4.extract_lane(v, 0) : j == 1 ? i32x4.extract_lane(v, 1) : j == 2 ? i32x4.extract_lane(v, 2) : i32x4.extract_lane(v, 3));
-      store<f64>(fit + (<usize>(m0 + lane) << 3), s * inv);
-      if (stepsOut != 0) store<f64>(stepsOut + (<usize>(m0 + lane) << 3), s);
-    }
+    storeCartpoleReturns(fit, stepsOut, m0, count, totA, totB, inv);
   }
 }
 
@@ -574,13 +581,7 @@ function evalInt8(cfg: usize): i32 {
       }
       totA = i32x4.add(totA, stepsA); totB = i32x4.add(totB, stepsB);
     }
-    for (let lane = 0; lane < 8 && m0 + lane < count; lane++) {
-      const v = lane < 4 ? totA : totB;
-      const j = lane & 3;
-      const s = <f64>(j == 0 ? i32x4.extract_lane(v, 0) : j == 1 ? i32x4.extract_lane(v, 1) : j == 2 ? i32x4.extract_lane(v, 2) : i32x4.extract_lane(v, 3));
-      store<f64>(fit + (<usize>(m0 + lane) << 3), s * invE);
-      if (stepsOut != 0) store<f64>(stepsOut + (<usize>(m0 + lane) << 3), s);
-    }
+    storeCartpoleReturns(fit, stepsOut, m0, count, totA, totB, invE);
   }
   return 0;
 }

@@ -128,6 +128,27 @@ export function memberParams(seed: number, generation: number, i: number, antith
 }
 
 /**
+ * Parameters of the job's members in order, as the kernel forms them: a row, the mean, or
+ * mean + σ·(±z_k) with an antithetic pair (members 2k, 2k + 1) sharing z_k, drawn once
+ * (equal to `memberParams`). The returned array is reused by the next call.
+ */
+function memberSource(job: EvalJob, D: number): (m: number) => Float32Array {
+  let zk = -1, z: Float64Array = new Float64Array(0);
+  const noisy = new Float32Array(D);
+  return (m) => {
+    if (job.source === 1) return job.rows!.subarray(m * D, (m + 1) * D);
+    if (job.source === 2) return Float32Array.from(job.mean!);
+    const idx = job.first + m;
+    const k = job.antithetic ? idx >> 1 : idx;
+    const s = job.antithetic && (idx & 1) !== 0 ? -1.0 : 1.0;
+    if (k !== zk) { z = noiseVector(job.seed, job.generation, k, D); zk = k; }
+    const mean = job.mean!, sigma = job.sigma!;
+    for (let d = 0; d < D; d++) noisy[d] = mean[d] + sigma[d] * (s * z[d]);
+    return noisy;
+  };
+}
+
+/**
  * Plain-JavaScript evaluation of a job: the same algorithm as the wasm kernel, one member and
  * one neuron at a time with no SIMD (Math.fround after every f32 operation). Results equal
  * `es_eval_f32`'s bit for bit.
@@ -146,22 +167,9 @@ export function evaluateJs(job: EvalJob): EvalResult {
   const obs = new Float64Array(def.observationSize);
   const o1 = H * inN, o2 = o1 + H, o3 = o2 + outN * H;
   const starts = Array.from({ length: E }, (_, e) => def.reset(resetUniforms(job.seed, job.resetGeneration, e)));
-  // Noise source: an antithetic pair (members 2k, 2k + 1) shares z_k, drawn once (as the kernel).
-  let zk = -1, z: Float64Array = new Float64Array(0);
-  const noisy = new Float32Array(D);
+  const paramsOf = memberSource(job, D);
   for (let m = 0; m < count; m++) {
-    const idx = job.first + m;
-    let p: Float32Array;
-    if (job.source === 1) p = job.rows!.subarray(m * D, (m + 1) * D);
-    else if (job.source === 2) p = Float32Array.from(job.mean!);
-    else {
-      const k = job.antithetic ? idx >> 1 : idx;
-      const s = job.antithetic && (idx & 1) !== 0 ? -1.0 : 1.0;
-      if (k !== zk) { z = noiseVector(job.seed, job.generation, k, D); zk = k; }
-      const mean = job.mean!, sigma = job.sigma!;
-      for (let d = 0; d < D; d++) noisy[d] = mean[d] + sigma[d] * (s * z[d]); // = memberParams(…)
-      p = noisy;
-    }
+    const p = paramsOf(m);
     let ret = 0, n = 0;
     for (let e = 0; e < E; e++) {
       const s = starts[e].slice();
@@ -309,21 +317,9 @@ function evaluateJsInt8(job: EvalJob): EvalResult {
   const v = new Int16Array(H), xq = new Int32Array(inN), o = new Int16Array(outN), acc = new Int32Array(outN);
   const obs = new Float64Array(def.observationSize);
   const starts = Array.from({ length: E }, (_, e) => def.reset(resetUniforms(job.seed, job.resetGeneration, e)));
-  let zk = -1, z: Float64Array = new Float64Array(0);
-  const noisy = new Float32Array(D);
+  const paramsOf = memberSource(job, D);
   for (let m = 0; m < count; m++) {
-    const idx = job.first + m;
-    let p: Float32Array;
-    if (job.source === 1) p = job.rows!.subarray(m * D, (m + 1) * D);
-    else if (job.source === 2) p = Float32Array.from(job.mean!);
-    else {
-      const k = job.antithetic ? idx >> 1 : idx;
-      const s = job.antithetic && (idx & 1) !== 0 ? -1.0 : 1.0;
-      if (k !== zk) { z = noiseVector(job.seed, job.generation, k, D); zk = k; }
-      const mean = job.mean!, sigma = job.sigma!;
-      for (let d = 0; d < D; d++) noisy[d] = mean[d] + sigma[d] * (s * z[d]);
-      p = noisy;
-    }
+    const p = paramsOf(m);
     const qm = quantizeMember(p, inN, H, outN, q);
     const u0 = f(qm.unit2[0]), u1 = f(qm.unit2[1]);
     let ret = 0, n = 0;
