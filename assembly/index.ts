@@ -17,7 +17,7 @@ export * from './dense/matmul_f32_simd';
 export * from './dense/matmul_f32_ref';
 // Evolution strategies and control environments (W5-es).
 export { det_sin, det_cos, det_log_u32h } from './env/trig';
-export { env_reset, env_step_f64, env_observe_f64, env_obs_size } from './env/classic';
+export { env_reset, env_step_f64, env_observe_f64, env_obs_size, cartpole_step4_soa } from './env/classic';
 export { philox4x32_ref, es_noise_f64, reset_uniform4 } from './es/philox';
 export { es_eval_f32 } from './es/rollout';
 export * from './events/compact';

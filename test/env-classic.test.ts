@@ -106,6 +106,32 @@ describe('wasm environments', () => {
       }
     }
   });
+
+  it('the 4-lane CartPole kernel of the ES evaluator equals env_step lane by lane, in every quadrant of θ', () => {
+    // es_eval_f32 steps CartPole four lanes at a time (branch-free quadrant selection of
+    // sin/cos); benchmarks run episodes past termination, so θ reaches any angle.
+    const memory = new WebAssembly.Memory({ initial: 2 });
+    const ex = new WebAssembly.Instance(embeddedModule(), { env: { memory, abort() { throw new Error('abort'); } } }).exports as any;
+    const base = (ex.heap_base() + 15) & ~15, acts = base + 128, term = base + 144;
+    const r = rng(11);
+    const env = makeEnv('CartPole-v1');
+    for (let trial = 0; trial < 500; trial++) {
+      const scale = [0.05, 1, 4, 40, 1000][trial % 5];
+      const lanes = Array.from({ length: 4 }, () => Array.from({ length: 4 }, () => (r() - 0.5) * 2 * scale));
+      const actions = Array.from({ length: 4 }, () => (r() < 0.5 ? 0 : 1));
+      const f64 = new Float64Array(memory.buffer);
+      for (let l = 0; l < 4; l++) for (let c = 0; c < 4; c++) f64[base / 8 + 4 * c + l] = lanes[l][c];
+      new Int32Array(memory.buffer).set(actions, acts / 4);
+      ex.cartpole_step4_soa(base, acts, term);
+      const out = new Float64Array(memory.buffer), flags = new Int32Array(memory.buffer);
+      for (let l = 0; l < 4; l++) {
+        env.reset(undefined, lanes[l]);
+        const got = env.step(actions[l]);
+        for (let c = 0; c < 4; c++) expect(Object.is(out[base / 8 + 4 * c + l], env.state[c])).toBe(true);
+        expect(flags[term / 4 + l] !== 0).toBe(got.terminated);
+      }
+    }
+  });
 });
 
 describe('makeEnv errors', () => {

@@ -131,9 +131,9 @@ export function env_observe_f64(envId: i32, state: usize, out: usize): void {
 // an f64x2 constant is three in V8 (movabs, movq, punpcklqdq), and once CSE has merged the
 // copies of the four chains below it is kept in a spilled register.
 const CP2: usize = memory.data<f64>([
-  INV_PIO2, INV_PIO2, 0.5, 0.5, 4.0, 4.0, 0.25, 0.25,                                   //   0..
-  PIO2_HI, PIO2_HI, PIO2_LO, PIO2_LO, 1.0, 1.0, 2.0, 2.0,                               //  64..
-  3.0, 3.0, CP_TOTAL_MASS, CP_TOTAL_MASS, CP_POLEMASS_LENGTH, CP_POLEMASS_LENGTH, CP_TAU, CP_TAU, // 128..
+  INV_PIO2, INV_PIO2, 0.5, 0.5, 6755399441055744.0, 6755399441055744.0, 5e-324, 5e-324, //   0.. (1.5·2^52; i64 1)
+  PIO2_HI, PIO2_HI, PIO2_LO, PIO2_LO, -0.0, -0.0, 0.0, 0.0,                             //  64.. (sign bit; free)
+  0.0, 0.0, CP_TOTAL_MASS, CP_TOTAL_MASS, CP_POLEMASS_LENGTH, CP_POLEMASS_LENGTH, CP_TAU, CP_TAU, // 128..
   CP_GRAVITY, CP_GRAVITY, CP_LENGTH, CP_LENGTH, 4.0 / 3.0, 4.0 / 3.0, CP_MASSPOLE, CP_MASSPOLE, // 192..
   -CP_X_THRESHOLD, -CP_X_THRESHOLD, CP_X_THRESHOLD, CP_X_THRESHOLD,                     // 256..
   -CP_THETA_THRESHOLD, -CP_THETA_THRESHOLD, CP_THETA_THRESHOLD, CP_THETA_THRESHOLD,     // 288..
@@ -148,184 +148,90 @@ const CP2: usize = memory.data<f64>([
 
 
 /**
- * One CartPole-v1 step of 8 lanes: two 4-lane groups with structure-of-arrays f64 state at pa
- * and pb (x at +0, ẋ at +32, θ at +64, θ̇ at +96; lanes 0–1 of a group at +0, lanes 2–3 at
- * +16), forces f0…f3 for the four f64x2 halves (pa, pa + 16, pb, pb + 16). Writes the i32x4
- * termination masks of the groups to term and term + 16.
+ * One CartPole-v1 step of a 4-lane group with structure-of-arrays f64 state at p (x at +0,
+ * ẋ at +32, θ at +64, θ̇ at +96; lanes 0–1 at +0, lanes 2–3 at +16) and forces f0 (lanes 0–1),
+ * f1 (lanes 2–3). Writes the group's i32x4 termination mask to term.
  *
- * Each half performs the operations of env_step lane by lane (det_sin/det_cos = reduction,
- * sinPoly2/cosPoly2 and a branch-free quadrant select), so every lane equals it bit for bit.
- * The four halves are written out statement by statement side by side (suffixes 0–3): one half
- * is a ~170-cycle dependency chain (two 9-term Horner polynomials, three dependent divisions)
- * of ~130 instructions; called back to back, the out-of-order window overlapped barely two of
- * them. Side by side all four overlap: the CartPole share of a 256-member, 500-step evaluation
- * fell from 1.9 to 1.1 ms. (A tidier form with one helper call per stage measured 7 % slower
- * overall, so the long form stays.)
+ * Each f64x2 half performs the operations of env_step lane by lane (det_sin/det_cos =
+ * reduction, sinPoly2/cosPoly2 and a branch-free quadrant select), so every lane equals it bit
+ * for bit. The two halves are written out statement by statement side by side (suffixes 0, 1)
+ * so their dependency chains (~140 cycles: two polynomials, three dependent divisions)
+ * overlap. A function of its own, not inlined: V8 loads every table constant at the top of a
+ * block and spills what does not fit in 16 registers; with four halves side by side inside the
+ * evaluation loop, a third of the instructions were spill moves.
  */
-// @ts-ignore: decorator
-@inline export function cartpole_step8(pa: usize, pb: usize, f0: v128, f1: v128, f2: v128, f3: v128, term: usize): void {
-  const p0 = pa, p1 = pa + 16, p2 = pb, p3 = pb + 16;
+export function cartpole_step4(p: usize, f0: v128, f1: v128, term: usize): void {
+  const p0 = p, p1 = p + 16;
   const one = v128.load(POLY2);
   const x0 = v128.load(p0), xDot0 = v128.load(p0, 32), theta0 = v128.load(p0, 64), thetaDot0 = v128.load(p0, 96);
   const x1 = v128.load(p1), xDot1 = v128.load(p1, 32), theta1 = v128.load(p1, 64), thetaDot1 = v128.load(p1, 96);
-  const x2 = v128.load(p2), xDot2 = v128.load(p2, 32), theta2 = v128.load(p2, 64), thetaDot2 = v128.load(p2, 96);
-  const x3 = v128.load(p3), xDot3 = v128.load(p3, 32), theta3 = v128.load(p3, 64), thetaDot3 = v128.load(p3, 96);
   const k0 = f64x2.floor(f64x2.add(f64x2.mul(theta0, v128.load(CP2)), v128.load(CP2, 16)));
   const k1 = f64x2.floor(f64x2.add(f64x2.mul(theta1, v128.load(CP2)), v128.load(CP2, 16)));
-  const k2 = f64x2.floor(f64x2.add(f64x2.mul(theta2, v128.load(CP2)), v128.load(CP2, 16)));
-  const k3 = f64x2.floor(f64x2.add(f64x2.mul(theta3, v128.load(CP2)), v128.load(CP2, 16)));
-  const q0 = f64x2.sub(k0, f64x2.mul(v128.load(CP2, 32), f64x2.floor(f64x2.mul(k0, v128.load(CP2, 48)))));
-  const q1 = f64x2.sub(k1, f64x2.mul(v128.load(CP2, 32), f64x2.floor(f64x2.mul(k1, v128.load(CP2, 48)))));
-  const q2 = f64x2.sub(k2, f64x2.mul(v128.load(CP2, 32), f64x2.floor(f64x2.mul(k2, v128.load(CP2, 48)))));
-  const q3 = f64x2.sub(k3, f64x2.mul(v128.load(CP2, 32), f64x2.floor(f64x2.mul(k3, v128.load(CP2, 48)))));
   const r0 = f64x2.sub(f64x2.sub(theta0, f64x2.mul(k0, v128.load(CP2, 64))), f64x2.mul(k0, v128.load(CP2, 80)));
   const r1 = f64x2.sub(f64x2.sub(theta1, f64x2.mul(k1, v128.load(CP2, 64))), f64x2.mul(k1, v128.load(CP2, 80)));
-  const r2 = f64x2.sub(f64x2.sub(theta2, f64x2.mul(k2, v128.load(CP2, 64))), f64x2.mul(k2, v128.load(CP2, 80)));
-  const r3 = f64x2.sub(f64x2.sub(theta3, f64x2.mul(k3, v128.load(CP2, 64))), f64x2.mul(k3, v128.load(CP2, 80)));
-  const z0 = f64x2.mul(r0, r0);
-  const z1 = f64x2.mul(r1, r1);
-  const z2 = f64x2.mul(r2, r2);
-  const z3 = f64x2.mul(r3, r3);
-  let s0 = f64x2.sub(one, f64x2.mul(z0, v128.load(POLY2, 16)));
-  let s1 = f64x2.sub(one, f64x2.mul(z1, v128.load(POLY2, 16)));
-  let s2 = f64x2.sub(one, f64x2.mul(z2, v128.load(POLY2, 16)));
-  let s3 = f64x2.sub(one, f64x2.mul(z3, v128.load(POLY2, 16)));
-  let c0 = f64x2.sub(one, f64x2.mul(z0, v128.load(POLY2, 144)));
-  let c1 = f64x2.sub(one, f64x2.mul(z1, v128.load(POLY2, 144)));
-  let c2 = f64x2.sub(one, f64x2.mul(z2, v128.load(POLY2, 144)));
-  let c3 = f64x2.sub(one, f64x2.mul(z3, v128.load(POLY2, 144)));
-  s0 = f64x2.sub(one, f64x2.mul(f64x2.mul(z0, s0), v128.load(POLY2, 32)));
-  s1 = f64x2.sub(one, f64x2.mul(f64x2.mul(z1, s1), v128.load(POLY2, 32)));
-  s2 = f64x2.sub(one, f64x2.mul(f64x2.mul(z2, s2), v128.load(POLY2, 32)));
-  s3 = f64x2.sub(one, f64x2.mul(f64x2.mul(z3, s3), v128.load(POLY2, 32)));
-  c0 = f64x2.sub(one, f64x2.mul(f64x2.mul(z0, c0), v128.load(POLY2, 160)));
-  c1 = f64x2.sub(one, f64x2.mul(f64x2.mul(z1, c1), v128.load(POLY2, 160)));
-  c2 = f64x2.sub(one, f64x2.mul(f64x2.mul(z2, c2), v128.load(POLY2, 160)));
-  c3 = f64x2.sub(one, f64x2.mul(f64x2.mul(z3, c3), v128.load(POLY2, 160)));
-  s0 = f64x2.sub(one, f64x2.mul(f64x2.mul(z0, s0), v128.load(POLY2, 48)));
-  s1 = f64x2.sub(one, f64x2.mul(f64x2.mul(z1, s1), v128.load(POLY2, 48)));
-  s2 = f64x2.sub(one, f64x2.mul(f64x2.mul(z2, s2), v128.load(POLY2, 48)));
-  s3 = f64x2.sub(one, f64x2.mul(f64x2.mul(z3, s3), v128.load(POLY2, 48)));
-  c0 = f64x2.sub(one, f64x2.mul(f64x2.mul(z0, c0), v128.load(POLY2, 176)));
-  c1 = f64x2.sub(one, f64x2.mul(f64x2.mul(z1, c1), v128.load(POLY2, 176)));
-  c2 = f64x2.sub(one, f64x2.mul(f64x2.mul(z2, c2), v128.load(POLY2, 176)));
-  c3 = f64x2.sub(one, f64x2.mul(f64x2.mul(z3, c3), v128.load(POLY2, 176)));
-  s0 = f64x2.sub(one, f64x2.mul(f64x2.mul(z0, s0), v128.load(POLY2, 64)));
-  s1 = f64x2.sub(one, f64x2.mul(f64x2.mul(z1, s1), v128.load(POLY2, 64)));
-  s2 = f64x2.sub(one, f64x2.mul(f64x2.mul(z2, s2), v128.load(POLY2, 64)));
-  s3 = f64x2.sub(one, f64x2.mul(f64x2.mul(z3, s3), v128.load(POLY2, 64)));
-  c0 = f64x2.sub(one, f64x2.mul(f64x2.mul(z0, c0), v128.load(POLY2, 192)));
-  c1 = f64x2.sub(one, f64x2.mul(f64x2.mul(z1, c1), v128.load(POLY2, 192)));
-  c2 = f64x2.sub(one, f64x2.mul(f64x2.mul(z2, c2), v128.load(POLY2, 192)));
-  c3 = f64x2.sub(one, f64x2.mul(f64x2.mul(z3, c3), v128.load(POLY2, 192)));
-  s0 = f64x2.sub(one, f64x2.mul(f64x2.mul(z0, s0), v128.load(POLY2, 80)));
-  s1 = f64x2.sub(one, f64x2.mul(f64x2.mul(z1, s1), v128.load(POLY2, 80)));
-  s2 = f64x2.sub(one, f64x2.mul(f64x2.mul(z2, s2), v128.load(POLY2, 80)));
-  s3 = f64x2.sub(one, f64x2.mul(f64x2.mul(z3, s3), v128.load(POLY2, 80)));
-  c0 = f64x2.sub(one, f64x2.mul(f64x2.mul(z0, c0), v128.load(POLY2, 208)));
-  c1 = f64x2.sub(one, f64x2.mul(f64x2.mul(z1, c1), v128.load(POLY2, 208)));
-  c2 = f64x2.sub(one, f64x2.mul(f64x2.mul(z2, c2), v128.load(POLY2, 208)));
-  c3 = f64x2.sub(one, f64x2.mul(f64x2.mul(z3, c3), v128.load(POLY2, 208)));
-  s0 = f64x2.sub(one, f64x2.mul(f64x2.mul(z0, s0), v128.load(POLY2, 96)));
-  s1 = f64x2.sub(one, f64x2.mul(f64x2.mul(z1, s1), v128.load(POLY2, 96)));
-  s2 = f64x2.sub(one, f64x2.mul(f64x2.mul(z2, s2), v128.load(POLY2, 96)));
-  s3 = f64x2.sub(one, f64x2.mul(f64x2.mul(z3, s3), v128.load(POLY2, 96)));
-  c0 = f64x2.sub(one, f64x2.mul(f64x2.mul(z0, c0), v128.load(POLY2, 224)));
-  c1 = f64x2.sub(one, f64x2.mul(f64x2.mul(z1, c1), v128.load(POLY2, 224)));
-  c2 = f64x2.sub(one, f64x2.mul(f64x2.mul(z2, c2), v128.load(POLY2, 224)));
-  c3 = f64x2.sub(one, f64x2.mul(f64x2.mul(z3, c3), v128.load(POLY2, 224)));
-  s0 = f64x2.sub(one, f64x2.mul(f64x2.mul(z0, s0), v128.load(POLY2, 112)));
-  s1 = f64x2.sub(one, f64x2.mul(f64x2.mul(z1, s1), v128.load(POLY2, 112)));
-  s2 = f64x2.sub(one, f64x2.mul(f64x2.mul(z2, s2), v128.load(POLY2, 112)));
-  s3 = f64x2.sub(one, f64x2.mul(f64x2.mul(z3, s3), v128.load(POLY2, 112)));
-  c0 = f64x2.sub(one, f64x2.mul(f64x2.mul(z0, c0), v128.load(POLY2, 240)));
-  c1 = f64x2.sub(one, f64x2.mul(f64x2.mul(z1, c1), v128.load(POLY2, 240)));
-  c2 = f64x2.sub(one, f64x2.mul(f64x2.mul(z2, c2), v128.load(POLY2, 240)));
-  c3 = f64x2.sub(one, f64x2.mul(f64x2.mul(z3, c3), v128.load(POLY2, 240)));
-  s0 = f64x2.sub(one, f64x2.mul(f64x2.mul(z0, s0), v128.load(POLY2, 128)));
-  s1 = f64x2.sub(one, f64x2.mul(f64x2.mul(z1, s1), v128.load(POLY2, 128)));
-  s2 = f64x2.sub(one, f64x2.mul(f64x2.mul(z2, s2), v128.load(POLY2, 128)));
-  s3 = f64x2.sub(one, f64x2.mul(f64x2.mul(z3, s3), v128.load(POLY2, 128)));
-  c0 = f64x2.sub(one, f64x2.mul(f64x2.mul(z0, c0), v128.load(POLY2, 256)));
-  c1 = f64x2.sub(one, f64x2.mul(f64x2.mul(z1, c1), v128.load(POLY2, 256)));
-  c2 = f64x2.sub(one, f64x2.mul(f64x2.mul(z2, c2), v128.load(POLY2, 256)));
-  c3 = f64x2.sub(one, f64x2.mul(f64x2.mul(z3, c3), v128.load(POLY2, 256)));
-  c0 = f64x2.sub(one, f64x2.mul(f64x2.mul(z0, c0), v128.load(POLY2, 272)));
-  c1 = f64x2.sub(one, f64x2.mul(f64x2.mul(z1, c1), v128.load(POLY2, 272)));
-  c2 = f64x2.sub(one, f64x2.mul(f64x2.mul(z2, c2), v128.load(POLY2, 272)));
-  c3 = f64x2.sub(one, f64x2.mul(f64x2.mul(z3, c3), v128.load(POLY2, 272)));
-  const sp0 = f64x2.mul(r0, s0);
-  const sp1 = f64x2.mul(r1, s1);
-  const sp2 = f64x2.mul(r2, s2);
-  const sp3 = f64x2.mul(r3, s3);
-  const qa0 = f64x2.eq(q0, v128.load(CP2, 96)), qb0 = f64x2.eq(q0, v128.load(CP2, 112)), qc0 = f64x2.eq(q0, v128.load(CP2, 128));
-  const qa1 = f64x2.eq(q1, v128.load(CP2, 96)), qb1 = f64x2.eq(q1, v128.load(CP2, 112)), qc1 = f64x2.eq(q1, v128.load(CP2, 128));
-  const qa2 = f64x2.eq(q2, v128.load(CP2, 96)), qb2 = f64x2.eq(q2, v128.load(CP2, 112)), qc2 = f64x2.eq(q2, v128.load(CP2, 128));
-  const qa3 = f64x2.eq(q3, v128.load(CP2, 96)), qb3 = f64x2.eq(q3, v128.load(CP2, 112)), qc3 = f64x2.eq(q3, v128.load(CP2, 128));
-  const odd0 = v128.or(qa0, qc0);
-  const odd1 = v128.or(qa1, qc1);
-  const odd2 = v128.or(qa2, qc2);
-  const odd3 = v128.or(qa3, qc3);
-  const sb0 = v128.bitselect(c0, sp0, odd0), cb0 = v128.bitselect(sp0, c0, odd0);
-  const sb1 = v128.bitselect(c1, sp1, odd1), cb1 = v128.bitselect(sp1, c1, odd1);
-  const sb2 = v128.bitselect(c2, sp2, odd2), cb2 = v128.bitselect(sp2, c2, odd2);
-  const sb3 = v128.bitselect(c3, sp3, odd3), cb3 = v128.bitselect(sp3, c3, odd3);
-  const sin0 = v128.bitselect(f64x2.neg(sb0), sb0, v128.or(qb0, qc0));
-  const sin1 = v128.bitselect(f64x2.neg(sb1), sb1, v128.or(qb1, qc1));
-  const sin2 = v128.bitselect(f64x2.neg(sb2), sb2, v128.or(qb2, qc2));
-  const sin3 = v128.bitselect(f64x2.neg(sb3), sb3, v128.or(qb3, qc3));
-  const cos0 = v128.bitselect(f64x2.neg(cb0), cb0, v128.or(qa0, qb0));
-  const cos1 = v128.bitselect(f64x2.neg(cb1), cb1, v128.or(qa1, qb1));
-  const cos2 = v128.bitselect(f64x2.neg(cb2), cb2, v128.or(qa2, qb2));
-  const cos3 = v128.bitselect(f64x2.neg(cb3), cb3, v128.or(qa3, qb3));
+  const z0 = f64x2.mul(r0, r0), w0 = f64x2.mul(z0, z0);
+  const z1 = f64x2.mul(r1, r1), w1 = f64x2.mul(z1, z1);
+  const sl0 = f64x2.add(v128.load(POLY2, 48), f64x2.mul(z0, f64x2.add(v128.load(POLY2, 64), f64x2.mul(z0, v128.load(POLY2, 80)))));
+  const sl1 = f64x2.add(v128.load(POLY2, 48), f64x2.mul(z1, f64x2.add(v128.load(POLY2, 64), f64x2.mul(z1, v128.load(POLY2, 80)))));
+  const sh0 = f64x2.mul(f64x2.mul(z0, w0), f64x2.add(v128.load(POLY2, 96), f64x2.mul(z0, v128.load(POLY2, 112))));
+  const sh1 = f64x2.mul(f64x2.mul(z1, w1), f64x2.add(v128.load(POLY2, 96), f64x2.mul(z1, v128.load(POLY2, 112))));
+  const sp0 = f64x2.add(r0, f64x2.mul(f64x2.mul(z0, r0), f64x2.add(v128.load(POLY2, 32), f64x2.mul(z0, f64x2.add(sl0, sh0)))));
+  const sp1 = f64x2.add(r1, f64x2.mul(f64x2.mul(z1, r1), f64x2.add(v128.load(POLY2, 32), f64x2.mul(z1, f64x2.add(sl1, sh1)))));
+  const cl0 = f64x2.mul(z0, f64x2.add(v128.load(POLY2, 128), f64x2.mul(z0, f64x2.add(v128.load(POLY2, 144), f64x2.mul(z0, v128.load(POLY2, 160))))));
+  const cl1 = f64x2.mul(z1, f64x2.add(v128.load(POLY2, 128), f64x2.mul(z1, f64x2.add(v128.load(POLY2, 144), f64x2.mul(z1, v128.load(POLY2, 160))))));
+  const ch0 = f64x2.mul(f64x2.mul(w0, w0), f64x2.add(v128.load(POLY2, 176), f64x2.mul(z0, f64x2.add(v128.load(POLY2, 192), f64x2.mul(z0, v128.load(POLY2, 208))))));
+  const ch1 = f64x2.mul(f64x2.mul(w1, w1), f64x2.add(v128.load(POLY2, 176), f64x2.mul(z1, f64x2.add(v128.load(POLY2, 192), f64x2.mul(z1, v128.load(POLY2, 208))))));
+  const hz0 = f64x2.mul(v128.load(POLY2, 16), z0), h0 = f64x2.sub(one, hz0);
+  const hz1 = f64x2.mul(v128.load(POLY2, 16), z1), h1 = f64x2.sub(one, hz1);
+  const c0 = f64x2.add(h0, f64x2.add(f64x2.sub(f64x2.sub(one, h0), hz0), f64x2.mul(z0, f64x2.add(cl0, ch0))));
+  const c1 = f64x2.add(h1, f64x2.add(f64x2.sub(f64x2.sub(one, h1), hz1), f64x2.mul(z1, f64x2.add(cl1, ch1))));
+  const ki0 = f64x2.add(k0, v128.load(CP2, 32)); // low bits: k mod 4 (two's complement)
+  const ki1 = f64x2.add(k1, v128.load(CP2, 32)); // low bits: k mod 4 (two's complement)
+  const odd0 = i64x2.eq(v128.and(ki0, v128.load(CP2, 48)), v128.load(CP2, 48)), hi0 = i64x2.shl(ki0, 62);
+  const odd1 = i64x2.eq(v128.and(ki1, v128.load(CP2, 48)), v128.load(CP2, 48)), hi1 = i64x2.shl(ki1, 62);
+  const sin0 = v128.xor(v128.bitselect(c0, sp0, odd0), v128.and(hi0, v128.load(CP2, 96)));
+  const sin1 = v128.xor(v128.bitselect(c1, sp1, odd1), v128.and(hi1, v128.load(CP2, 96)));
+  const cos0 = v128.xor(v128.bitselect(sp0, c0, odd0), v128.and(v128.xor(hi0, i64x2.shl(ki0, 63)), v128.load(CP2, 96)));
+  const cos1 = v128.xor(v128.bitselect(sp1, c1, odd1), v128.and(v128.xor(hi1, i64x2.shl(ki1, 63)), v128.load(CP2, 96)));
   const temp0 = f64x2.div(f64x2.add(f0, f64x2.mul(f64x2.mul(v128.load(CP2, 160), f64x2.mul(thetaDot0, thetaDot0)), sin0)), v128.load(CP2, 144));
   const temp1 = f64x2.div(f64x2.add(f1, f64x2.mul(f64x2.mul(v128.load(CP2, 160), f64x2.mul(thetaDot1, thetaDot1)), sin1)), v128.load(CP2, 144));
-  const temp2 = f64x2.div(f64x2.add(f2, f64x2.mul(f64x2.mul(v128.load(CP2, 160), f64x2.mul(thetaDot2, thetaDot2)), sin2)), v128.load(CP2, 144));
-  const temp3 = f64x2.div(f64x2.add(f3, f64x2.mul(f64x2.mul(v128.load(CP2, 160), f64x2.mul(thetaDot3, thetaDot3)), sin3)), v128.load(CP2, 144));
   const den0 = f64x2.mul(v128.load(CP2, 208), f64x2.sub(v128.load(CP2, 224), f64x2.div(f64x2.mul(v128.load(CP2, 240), f64x2.mul(cos0, cos0)), v128.load(CP2, 144))));
   const den1 = f64x2.mul(v128.load(CP2, 208), f64x2.sub(v128.load(CP2, 224), f64x2.div(f64x2.mul(v128.load(CP2, 240), f64x2.mul(cos1, cos1)), v128.load(CP2, 144))));
-  const den2 = f64x2.mul(v128.load(CP2, 208), f64x2.sub(v128.load(CP2, 224), f64x2.div(f64x2.mul(v128.load(CP2, 240), f64x2.mul(cos2, cos2)), v128.load(CP2, 144))));
-  const den3 = f64x2.mul(v128.load(CP2, 208), f64x2.sub(v128.load(CP2, 224), f64x2.div(f64x2.mul(v128.load(CP2, 240), f64x2.mul(cos3, cos3)), v128.load(CP2, 144))));
   const thetaacc0 = f64x2.div(f64x2.sub(f64x2.mul(v128.load(CP2, 192), sin0), f64x2.mul(cos0, temp0)), den0);
   const thetaacc1 = f64x2.div(f64x2.sub(f64x2.mul(v128.load(CP2, 192), sin1), f64x2.mul(cos1, temp1)), den1);
-  const thetaacc2 = f64x2.div(f64x2.sub(f64x2.mul(v128.load(CP2, 192), sin2), f64x2.mul(cos2, temp2)), den2);
-  const thetaacc3 = f64x2.div(f64x2.sub(f64x2.mul(v128.load(CP2, 192), sin3), f64x2.mul(cos3, temp3)), den3);
   const xacc0 = f64x2.sub(temp0, f64x2.div(f64x2.mul(f64x2.mul(v128.load(CP2, 160), thetaacc0), cos0), v128.load(CP2, 144)));
   const xacc1 = f64x2.sub(temp1, f64x2.div(f64x2.mul(f64x2.mul(v128.load(CP2, 160), thetaacc1), cos1), v128.load(CP2, 144)));
-  const xacc2 = f64x2.sub(temp2, f64x2.div(f64x2.mul(f64x2.mul(v128.load(CP2, 160), thetaacc2), cos2), v128.load(CP2, 144)));
-  const xacc3 = f64x2.sub(temp3, f64x2.div(f64x2.mul(f64x2.mul(v128.load(CP2, 160), thetaacc3), cos3), v128.load(CP2, 144)));
   const nx0 = f64x2.add(x0, f64x2.mul(v128.load(CP2, 176), xDot0));
   const nx1 = f64x2.add(x1, f64x2.mul(v128.load(CP2, 176), xDot1));
-  const nx2 = f64x2.add(x2, f64x2.mul(v128.load(CP2, 176), xDot2));
-  const nx3 = f64x2.add(x3, f64x2.mul(v128.load(CP2, 176), xDot3));
   const nth0 = f64x2.add(theta0, f64x2.mul(v128.load(CP2, 176), thetaDot0));
   const nth1 = f64x2.add(theta1, f64x2.mul(v128.load(CP2, 176), thetaDot1));
-  const nth2 = f64x2.add(theta2, f64x2.mul(v128.load(CP2, 176), thetaDot2));
-  const nth3 = f64x2.add(theta3, f64x2.mul(v128.load(CP2, 176), thetaDot3));
   v128.store(p0, nx0);
   v128.store(p1, nx1);
-  v128.store(p2, nx2);
-  v128.store(p3, nx3);
   v128.store(p0, f64x2.add(xDot0, f64x2.mul(v128.load(CP2, 176), xacc0)), 32);
   v128.store(p1, f64x2.add(xDot1, f64x2.mul(v128.load(CP2, 176), xacc1)), 32);
-  v128.store(p2, f64x2.add(xDot2, f64x2.mul(v128.load(CP2, 176), xacc2)), 32);
-  v128.store(p3, f64x2.add(xDot3, f64x2.mul(v128.load(CP2, 176), xacc3)), 32);
   v128.store(p0, nth0, 64);
   v128.store(p1, nth1, 64);
-  v128.store(p2, nth2, 64);
-  v128.store(p3, nth3, 64);
   v128.store(p0, f64x2.add(thetaDot0, f64x2.mul(v128.load(CP2, 176), thetaacc0)), 96);
   v128.store(p1, f64x2.add(thetaDot1, f64x2.mul(v128.load(CP2, 176), thetaacc1)), 96);
-  v128.store(p2, f64x2.add(thetaDot2, f64x2.mul(v128.load(CP2, 176), thetaacc2)), 96);
-  v128.store(p3, f64x2.add(thetaDot3, f64x2.mul(v128.load(CP2, 176), thetaacc3)), 96);
   const t0 = v128.or(v128.or(f64x2.lt(nx0, v128.load(CP2, 256)), f64x2.gt(nx0, v128.load(CP2, 272))),
     v128.or(f64x2.lt(nth0, v128.load(CP2, 288)), f64x2.gt(nth0, v128.load(CP2, 304))));
   const t1 = v128.or(v128.or(f64x2.lt(nx1, v128.load(CP2, 256)), f64x2.gt(nx1, v128.load(CP2, 272))),
     v128.or(f64x2.lt(nth1, v128.load(CP2, 288)), f64x2.gt(nth1, v128.load(CP2, 304))));
-  const t2 = v128.or(v128.or(f64x2.lt(nx2, v128.load(CP2, 256)), f64x2.gt(nx2, v128.load(CP2, 272))),
-    v128.or(f64x2.lt(nth2, v128.load(CP2, 288)), f64x2.gt(nth2, v128.load(CP2, 304))));
-  const t3 = v128.or(v128.or(f64x2.lt(nx3, v128.load(CP2, 256)), f64x2.gt(nx3, v128.load(CP2, 272))),
-    v128.or(f64x2.lt(nth3, v128.load(CP2, 288)), f64x2.gt(nth3, v128.load(CP2, 304))));
   v128.store(term, v128.shuffle<i32>(t0, t1, 0, 2, 4, 6));
-  v128.store(term, v128.shuffle<i32>(t2, t3, 0, 2, 4, 6), 16);
+}
+
+/** CartPole for 8 lanes: the groups at pa (forces f0, f1) and pb (f2, f3), masks to term, term + 16. */
+// @ts-ignore: decorator
+@inline export function cartpole_step8(pa: usize, pb: usize, f0: v128, f1: v128, f2: v128, f3: v128, term: usize): void {
+  cartpole_step4(pa, f0, f1, term);
+  cartpole_step4(pb, f2, f3, term + 16);
+}
+
+/**
+ * Host entry of the 4-lane kernel (tests): structure-of-arrays state at p as cartpole_step4
+ * reads it, actions i32[4] (0 or 1) at actions, termination flags i32[4] to term.
+ */
+export function cartpole_step4_soa(p: usize, actions: usize, term: usize): void {
+  const a = v128.load(actions), push = i32x4.ne(a, i32x4.splat(0));
+  cartpole_step4(p, cartpole_force2(i64x2.extend_low_i32x4_s(push)), cartpole_force2(i64x2.extend_high_i32x4_s(push)), term);
 }

@@ -6,36 +6,29 @@ const PIO2_HI = 1.5707963267341256;
 const PIO2_LO = 6.077100506506192e-11;
 const INV_PIO2 = 0.6366197723675814;
 
+// Minimax kernels on |r| ≤ π/4 (the coefficients of fdlibm's __kernel_sin / __kernel_cos,
+// ≤ 1 ulp); the operation order below is the contract with assembly/env/trig.ts.
+const S1 = -1.66666666666666324348e-1, S2 = 8.33333333332248946124e-3, S3 = -1.98412698298579493134e-4;
+const S4 = 2.75573137070700676789e-6, S5 = -2.50507602534068634195e-8, S6 = 1.58969099521155010221e-10;
+const C1 = 4.16666666666666019037e-2, C2 = -1.38888888888741095749e-3, C3 = 2.48015872894767294178e-5;
+const C4 = -2.75573143513906633035e-7, C5 = 2.08757232129817482790e-9, C6 = -1.13596475577881948265e-11;
+
 function sinPoly(r: number): number {
-  const z = r * r;
-  let p = 1.0 - z * (1.0 / 272.0);
-  p = 1.0 - z * p * (1.0 / 210.0);
-  p = 1.0 - z * p * (1.0 / 156.0);
-  p = 1.0 - z * p * (1.0 / 110.0);
-  p = 1.0 - z * p * (1.0 / 72.0);
-  p = 1.0 - z * p * (1.0 / 42.0);
-  p = 1.0 - z * p * (1.0 / 20.0);
-  p = 1.0 - z * p * (1.0 / 6.0);
-  return r * p;
+  const z = r * r, w = z * z;
+  const p = (S2 + z * (S3 + z * S4)) + (z * w) * (S5 + z * S6);
+  return r + (z * r) * (S1 + z * p);
 }
 
 function cosPoly(r: number): number {
-  const z = r * r;
-  let p = 1.0 - z * (1.0 / 306.0);
-  p = 1.0 - z * p * (1.0 / 240.0);
-  p = 1.0 - z * p * (1.0 / 182.0);
-  p = 1.0 - z * p * (1.0 / 132.0);
-  p = 1.0 - z * p * (1.0 / 90.0);
-  p = 1.0 - z * p * (1.0 / 56.0);
-  p = 1.0 - z * p * (1.0 / 30.0);
-  p = 1.0 - z * p * (1.0 / 12.0);
-  p = 1.0 - z * p * (1.0 / 2.0);
-  return p;
+  const z = r * r, w = z * z;
+  const p = z * (C1 + z * (C2 + z * C3)) + (w * w) * (C4 + z * (C5 + z * C6));
+  const hz = 0.5 * z, h = 1.0 - hz;
+  return h + (((1.0 - h) - hz) + z * p);
 }
 
 /**
  * sin(x) computed with +, −, ×, floor only; equal bit for bit to the wasm kernels' `det_sin`
- * and within 2 ulp of the true value for |x| < 1e5.
+ * and within 2 ulp of the true value for |x| < 1e5 (≤ 1 ulp on |x| ≤ π/4).
  * @param x Angle in radians.
  * @returns sin(x).
  */

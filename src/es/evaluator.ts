@@ -61,8 +61,8 @@ export interface EvalResult {
  */
 export function evalBytes(job: EvalJob): number {
   const a = (x: number) => (x + 15) & ~15;
-  return 128 + a(job.dims * 8) * 2 + (job.dims + job.hidden) * 32 + a(job.hidden * 16) + a(job.count * 8) * 2 + 64 +
-    (job.source === 1 ? a(job.count * job.dims * 4) : 0) + 512 + 1024 +
+  return 128 + a(job.dims * 8) * 2 + (job.dims + job.hidden) * 64 + a(job.hidden * 16) + a(job.count * 8) * 2 + 64 +
+    (job.source === 1 ? a(job.count * job.dims * 4) : 0) + 1024 + 2048 +
     (job.precision === 'int8' ? job.hidden * 256 + 320 + 128 : 0);
 }
 
@@ -79,10 +79,10 @@ export function evalCore(ex: Record<string, unknown>, memory: WebAssembly.Memory
   const D = job.dims;
   let top = base;
   const take = (bytes: number) => { const p = top; top += a(bytes); return p; };
-  const cfg = take(128), mean = take(D * 8), sigma = take(D * 8), genome = take((D + job.hidden) * 32), vm = take(job.hidden * 16);
+  const cfg = take(128), mean = take(D * 8), sigma = take(D * 8), genome = take((D + job.hidden) * 64), vm = take(job.hidden * 16);
   const fit = take(job.count * 8), steps = take(job.count * 8), consts = take(64);
   const rows = job.source === 1 ? take(job.count * D * 4) : 0;
-  const envs = take(512), xs = take(1024);
+  const envs = take(1024), xs = take(2048);
   const int8 = job.precision === 'int8';
   const recs = int8 ? take(job.hidden * 256 + 320) : 0, quant = int8 ? take(128) : 0;
   if (top > memory.buffer.byteLength) memory.grow(Math.ceil((top - memory.buffer.byteLength) / 65536));
