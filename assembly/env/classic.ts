@@ -129,11 +129,11 @@ export function env_observe_f64(envId: i32, state: usize, out: usize): void {
 // ---- CartPole for 8 lanes in f64x2 (es_eval_f32's CartPole path) ----------------------------
 // f64x2 constants as pairs in a table: a v128.load with an immediate offset is one instruction,
 // an f64x2 constant is three in V8 (movabs, movq, punpcklqdq), and once CSE has merged the
-// copies of the four chains below it is kept in a spilled register.
+// copies of the chains below it is kept in a spilled register.
 const CP2: usize = memory.data<f64>([
   INV_PIO2, INV_PIO2, 0.5, 0.5, 6755399441055744.0, 6755399441055744.0, 5e-324, 5e-324, //   0.. (1.5·2^52; i64 1)
   PIO2_HI, PIO2_HI, PIO2_LO, PIO2_LO, -0.0, -0.0, 0.0, 0.0,                             //  64.. (sign bit; free)
-  0.0, 0.0, CP_TOTAL_MASS, CP_TOTAL_MASS, CP_POLEMASS_LENGTH, CP_POLEMASS_LENGTH, CP_TAU, CP_TAU, // 128..
+  0.0, 0.0, CP_TOTAL_MASS, CP_TOTAL_MASS, CP_POLEMASS_LENGTH, CP_POLEMASS_LENGTH, CP_TAU, CP_TAU, // 128.. (free; …)
   CP_GRAVITY, CP_GRAVITY, CP_LENGTH, CP_LENGTH, 4.0 / 3.0, 4.0 / 3.0, CP_MASSPOLE, CP_MASSPOLE, // 192..
   -CP_X_THRESHOLD, -CP_X_THRESHOLD, CP_X_THRESHOLD, CP_X_THRESHOLD,                     // 256..
   -CP_THETA_THRESHOLD, -CP_THETA_THRESHOLD, CP_THETA_THRESHOLD, CP_THETA_THRESHOLD,     // 288..
