@@ -3,7 +3,7 @@
 // kernels equal the TypeScript twins bit for bit; bad input gets typed errors.
 import { describe, it, expect } from 'vitest';
 import { makeEnv, SpikeletError } from '../src/index.js';
-import { embeddedModule } from '../src/runtime/wasm-source.js';
+import { embeddedInstance } from './helpers/kernels.js';
 
 function gymCartPole(s: number[], a: number) {
   const [x, xd, th, thd] = s;
@@ -84,9 +84,7 @@ describe('Pendulum-v1', () => {
 
 describe('wasm environments', () => {
   it('equal the TypeScript twins bit for bit (CartPole, Pendulum, PointMass)', () => {
-    const memory = new WebAssembly.Memory({ initial: 2 });
-    const ex = new WebAssembly.Instance(embeddedModule(), { env: { memory, abort() { throw new Error('abort'); } } }).exports as any;
-    const base = (ex.heap_base() + 15) & ~15;
+    const { memory, ex, base } = embeddedInstance();
     const r = rng(3);
     for (const [name, id, act] of [['CartPole-v1', 0, () => (r() < 0.5 ? 0 : 1)], ['Pendulum-v1', 1, () => r() * 4 - 2],
       ['PointMass-v0', 2, () => r() * 20 - 10]] as const) {
@@ -110,9 +108,8 @@ describe('wasm environments', () => {
   it('the 4-lane CartPole kernel of the ES evaluator equals env_step lane by lane, in every quadrant of θ', () => {
     // es_eval_f32 steps CartPole four lanes at a time (branch-free quadrant selection of
     // sin/cos); benchmarks run episodes past termination, so θ reaches any angle.
-    const memory = new WebAssembly.Memory({ initial: 2 });
-    const ex = new WebAssembly.Instance(embeddedModule(), { env: { memory, abort() { throw new Error('abort'); } } }).exports as any;
-    const base = (ex.heap_base() + 15) & ~15, acts = base + 128, term = base + 144;
+    const { memory, ex, base } = embeddedInstance();
+    const acts = base + 128, term = base + 144;
     const r = rng(11);
     const env = makeEnv('CartPole-v1');
     for (let trial = 0; trial < 500; trial++) {

@@ -3,13 +3,8 @@
 import { describe, it, expect } from 'vitest';
 import { philox4x32, noiseVector, resetUniforms } from '../src/es/rng.js';
 import { detCos, detSin, detLogU32h } from '../src/envs/trig.js';
-import { embeddedModule } from '../src/runtime/wasm-source.js';
+import { embeddedInstance } from './helpers/kernels.js';
 
-function wasm() {
-  const memory = new WebAssembly.Memory({ initial: 2 });
-  const ex = new WebAssembly.Instance(embeddedModule(), { env: { memory, abort() { throw new Error('abort'); } } }).exports as any;
-  return { memory, ex, base: (ex.heap_base() + 15) & ~15 };
-}
 
 describe('Philox4x32-10', () => {
   it('matches the Random123 known-answer vectors (TS and wasm)', () => {
@@ -18,7 +13,7 @@ describe('Philox4x32-10', () => {
       [[0xffffffff, 0xffffffff, 0xffffffff, 0xffffffff], [0xffffffff, 0xffffffff], [0x408f276d, 0x41c83b0e, 0xa20bc7c6, 0x6d5451fd]],
       [[0x243f6a88, 0x85a308d3, 0x13198a2e, 0x03707344], [0xa4093822, 0x299f31d0], [0xd16cfe09, 0x94fdcceb, 0x5001e420, 0x24126ea1]],
     ];
-    const { memory, ex, base } = wasm();
+    const { memory, ex, base } = embeddedInstance();
     for (const [c, k, want] of kat) {
       expect(Array.from(philox4x32(c, k[0], k[1]))).toEqual(want);
       ex.philox4x32_ref(base, c[0], c[1], c[2], c[3], k[0], k[1]);
@@ -27,7 +22,7 @@ describe('Philox4x32-10', () => {
   });
 
   it('noise vectors: wasm equals TS bit for bit, and they look standard normal', () => {
-    const { memory, ex, base } = wasm();
+    const { memory, ex, base } = embeddedInstance();
     let sum = 0, sq = 0, n = 0;
     // Members 0…3 mod 4 reach every lane of the kernel's 4-wide generator (gaussian4x4).
     for (const [seed, gen, member, dims] of [[0, 0, 0, 13], [42, 7, 3, 226], [0xdeadbeef, 123456, 999, 101],
@@ -46,13 +41,13 @@ describe('Philox4x32-10', () => {
   });
 
   it('reset uniforms: wasm equals TS', () => {
-    const { memory, ex, base } = wasm();
+    const { memory, ex, base } = embeddedInstance();
     ex.reset_uniform4(base, 5, 6, 7);
     expect(Array.from(new Float64Array(memory.buffer, base, 4))).toEqual(Array.from(resetUniforms(5, 6, 7)));
   });
 
   it('deterministic sin/cos/log: wasm equals TS and both are within 2 ulp-ish of Math', () => {
-    const { ex } = wasm();
+    const { ex } = embeddedInstance();
     for (let i = 0; i < 2000; i++) {
       const x = (i - 1000) * 0.0731 + Math.sin(i) * 1e-3;
       expect(Object.is(ex.det_sin(x), detSin(x))).toBe(true);

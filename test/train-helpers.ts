@@ -68,3 +68,18 @@ export function relErr(a: ArrayLike<number>, b: ArrayLike<number>): number {
   return m === 0 ? d : d / m;
 }
 export const flatten = flat;
+
+/**
+ * max|Δg|/max|g| of every gradient of the fixture's RSNN (W_in, b_in, W_rec, W_out, b_out and,
+ * when learnt, beta) against the PyTorch gradients `raw.grads`.
+ */
+export function gradientErrors(grads: { weight: ArrayLike<number>; bias: ArrayLike<number>; recurrent?: ArrayLike<number>; beta?: ArrayLike<number> }[],
+  raw: any): Record<string, number> {
+  const errs: Record<string, number> = {
+    W_in: relErr(grads[0].weight, flat(raw.W_in)), b_in: relErr(grads[0].bias, flat(raw.b_in)),
+    W_rec: relErr(grads[0].recurrent!, flat(raw.W_rec)), W_out: relErr(grads[1].weight, flat(raw.W_out)),
+    b_out: relErr(grads[1].bias, flat(raw.b_out)),
+  };
+  if (raw.beta) errs.beta = relErr(grads[0].beta!, flat(raw.beta));
+  return errs;
+}

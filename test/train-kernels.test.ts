@@ -9,7 +9,7 @@ import { referenceBptt } from '../src/train/reference.js';
 import { checkLoss, computeLoss, type LossSpec } from '../src/train/losses.js';
 import { seededRandom } from '../src/util/random.js';
 import type { SurrogateSpec } from '../src/train/surrogates.js';
-import { loadFixture, relErr, FIXTURES, flatten, fixturesPresent, fixtureParams64 } from './train-helpers.js';
+import { loadFixture, relErr, FIXTURES, flatten, fixturesPresent, fixtureParams64, gradientErrors } from './train-helpers.js';
 
 let rt: Runtime;
 beforeAll(async () => { rt = await Runtime.create(); });
@@ -40,13 +40,7 @@ describe.skipIf(!fixturesPresent())('wasm kernels vs PyTorch autograd (f32)', ()
       const f = loadFixture(name);
       const r = runEngine(f.model, f.params, f.x, f.labels, f.T, f.B, { type: 'ce_mean' });
       expect(Math.abs(r.loss - f.raw.forward.loss) / f.raw.forward.loss).toBeLessThan(1e-6);
-      const g = f.raw.grads;
-      const errs: Record<string, number> = {
-        W_in: relErr(r.grads[0].weight, flatten(g.W_in)), b_in: relErr(r.grads[0].bias, flatten(g.b_in)),
-        W_rec: relErr(r.grads[0].recurrent!, flatten(g.W_rec)), W_out: relErr(r.grads[1].weight, flatten(g.W_out)),
-        b_out: relErr(r.grads[1].bias, flatten(g.b_out)),
-      };
-      if (g.beta) errs.beta = relErr(r.grads[0].beta, flatten(g.beta));
+      const errs = gradientErrors(r.grads, f.raw.grads);
       console.log(`wasm ${name}: max|Δg|/max|g| ${Object.entries(errs).map(([k, v]) => `${k} ${v.toExponential(1)}`).join(', ')}`);
       for (const v of Object.values(errs)) expect(v).toBeLessThan(1e-4);
     });

@@ -3,6 +3,8 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
+import { embeddedModule } from '../../src/runtime/wasm-source.js';
+
 export type Build = 'debug' | 'release';
 export const BUILDS: Build[] = ['debug', 'release'];
 
@@ -55,4 +57,13 @@ export function firstDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   if (a.length !== b.length) return Math.min(a.length, b.length);
   for (let i = 0; i < a.length; i++) if (!Object.is(a[i], b[i]) && !(a[i] === b[i])) return i;
   return -1;
+}
+
+/** A fresh instance of the module the package embeds, its memory and first free 16-byte address. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export function embeddedInstance(): { memory: WebAssembly.Memory; ex: any; base: number } {
+  const memory = new WebAssembly.Memory({ initial: 2 });
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  const ex = new WebAssembly.Instance(embeddedModule(), { env: { memory, abort() { throw new Error('abort'); } } }).exports as any;
+  return { memory, ex, base: (ex.heap_base() + 15) & ~15 };
 }
