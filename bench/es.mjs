@@ -6,6 +6,8 @@
 //   plain-js: evaluateJs, the same algorithm one member and one neuron at a time in plain
 //             JavaScript in this thread (noise generation, network, environment — bit-equal);
 //   w1, w2:   es_eval_f32 in 1 and 2 worker threads (members split in contiguous slices);
+//   main:     es_eval_f32 in this thread (LocalEvaluator): the kernel alone, without the worker
+//             round trip — the difference to w1 is what a worker call costs on this machine;
 //   w1-int8:  the int8 mode in 1 worker (each member quantized in the kernel, int16 hidden
 //             layer, 8 members per i16x8); baseline plain-js (the f32 twin) and w1 (f32).
 // Each call includes regenerating the 256 members' parameters from seeds, sending the job
@@ -41,8 +43,9 @@ const job = {
 // int8 mode: the same members quantized per member in the kernel and run as int8 deployments.
 const job8 = { ...job, precision: 'int8', quant: pol.int8Quant };
 const w1 = await WorkerEvaluator.create(1), w2 = await WorkerEvaluator.create(2), w1i8 = await WorkerEvaluator.create(1);
+const local = new LocalEvaluator();
 const ref = evaluateJs(job), ref8 = evaluateJs(job8);
-for (const [name, ev, j, want] of [['w1', w1, job, ref], ['w2', w2, job, ref], ['w1-int8', w1i8, job8, ref8]]) {
+for (const [name, ev, j, want] of [['main', local, job, ref], ['w1', w1, job, ref], ['w2', w2, job, ref], ['w1-int8', w1i8, job8, ref8]]) {
   const r = await ev.evaluate(j);
   if (!r.fitness.every((v, i) => Object.is(v, want.fitness[i]))) throw new Error(`${name} disagrees with its plain-js twin`);
 }
@@ -56,6 +59,7 @@ const spinOnce = (w, n) => new Promise((resolve) => { w.once('message', resolve)
 const SPIN_N = 400000; // ~1 ms
 const impls = [
   { name: 'plain-js', fn: () => evaluateJs(job), isAsync: false },
+  { name: 'main', fn: () => local.evaluateSync(job), isAsync: false },
   { name: 'w1', fn: () => w1.evaluate(job), isAsync: true },
   { name: 'w2', fn: () => w2.evaluate(job), isAsync: true },
   { name: 'w1-int8', fn: () => w1i8.evaluate(job8), isAsync: true },
@@ -69,7 +73,6 @@ const m = await measureInterleaved(impls, probe, opts.quick ? { minKept: 5, maxR
 
 // Round-trip overhead of a worker call: a 4-member job there minus the same job here.
 const tiny = { ...job, count: 4 };
-const local = new LocalEvaluator();
 const timeIt = async (fn, n) => { const t0 = performance.now(); for (let i = 0; i < n; i++) await fn(); return (performance.now() - t0) / n; };
 await timeIt(() => w1.evaluate(tiny), 50); await timeIt(() => local.evaluateSync(tiny), 50);
 const over = [];
@@ -88,6 +91,7 @@ const w2w1Good = good.length >= 5 ? median(good.map((i) => m.samples.w1[i] / m.s
 const eps = (name) => 1000 / m.msPerCall[name];
 const rows = [
   { name: 'es_eval/cartpole/p256/w1', value: eps('w1'), baseline: 'plain-js', baseline_value: eps('plain-js'), ratio: pairedRatio(m.samples, 'w1', 'plain-js') },
+  { name: 'es_eval/cartpole/p256/main', value: eps('main'), baseline: 'plain-js', baseline_value: eps('plain-js'), ratio: pairedRatio(m.samples, 'main', 'plain-js') },
   { name: 'es_eval/cartpole/p256/w2', value: eps('w2'), baseline: 'plain-js', baseline_value: eps('plain-js'), ratio: pairedRatio(m.samples, 'w2', 'plain-js') },
   { name: 'es_eval/cartpole/p256/w1-int8', value: eps('w1-int8'), baseline: 'plain-js', baseline_value: eps('plain-js'), ratio: pairedRatio(m.samples, 'w1-int8', 'plain-js') },
   { name: 'es_eval/cartpole/p256/w1-int8', value: eps('w1-int8'), baseline: 'w1', baseline_value: eps('w1'), ratio: pairedRatio(m.samples, 'w1-int8', 'w1') },
