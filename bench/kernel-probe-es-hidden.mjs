@@ -3,7 +3,7 @@
 // bench/probes/es-hidden.ts (copies of the loop with parts removed or swapped) with asc into a
 // temporary directory, then times each variant (H = 32 neurons, one 4-lane group, records hot in
 // L1) and prints ns per neuron and ns per vector instruction (loads and stores included).
-// Seen on AMD EPYC Zen 4: ~0.1 ns per vector instruction whatever its kind (float add, xor, load),
+// Seen on AMD EPYC Zen 4: ~0.09 ns per vector instruction whatever its kind (float add, xor, load),
 // i.e. ~3 per cycle at 3.6 GHz — the loop is bound by how many there are (docs/es.md, Throughput).
 //   node bench/kernel-probe-es-hidden.mjs [--reps 15]
 import { execFileSync } from 'node:child_process';
@@ -14,7 +14,9 @@ import { fileURLToPath } from 'node:url';
 import { machineLine } from './lib/machine.mjs';
 
 const args = process.argv.slice(2);
-const REPS = Number(args[args.indexOf('--reps') + 1] || 15);
+const at = args.indexOf('--reps');
+const REPS = at >= 0 ? Math.max(1, Number(args[at + 1])) : 15;
+if (!Number.isFinite(REPS)) throw new Error(`--reps: expected a number, got ${args[at + 1]}`);
 const root = fileURLToPath(new URL('..', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'spikelet-probe-'));
 const out = join(dir, 'es-hidden.wasm');
@@ -29,7 +31,7 @@ const f32 = new Float32Array(memory.buffer);
 for (let i = 0; i < f32.length; i++) f32[i] = Math.sin(i) * 0.5; // spikes in about half the lanes
 const G = 65536, XS = 1024, H = 32, CALLS = 20000;
 const variants = [
-  [0, 'full loop', 26], [1, 'no readout', 20], [2, 'no membrane store', 24],
+  [0, 'full loop', 26], [1, 'no readout', 20], [2, 'no membrane store', 23],
   [3, 'readout sums as xor', 26], [4, 'dot-product sums as xor', 26], [5, 'loads only (xor-folded)', 16],
 ];
 for (const [v] of variants) ex.run(G, H, XS, CALLS, v); // TurboFan tier-up

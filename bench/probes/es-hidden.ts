@@ -3,7 +3,7 @@
 // meaningless; only the time per neuron is of interest. Records: 256 bytes per neuron as in
 // rollout.ts (W1 at 0/32/64/96, b1 128, W2 160/192, membrane 224), inputs at xs + 32·i.
 // Variant (vector instructions per neuron: loads + stores + arithmetic):
-//   0 full loop (26)        1 no readout (20)          2 no membrane store (24)
+//   0 full loop (26)        1 no readout (20)          2 no membrane store, one readout (23)
 //   3 readout sums as xor (26: float adds → integer)    4 dot-product sums as xor (26)
 //   5 loads only, xor-folded (16)
 export function run(g: usize, H: i32, xs: usize, reps: i32, variant: i32): void {
