@@ -19,7 +19,7 @@ import { quantizationReport } from '../../convert/ptq.js';
 import { qat, type QatEpoch } from '../../convert/qat.js';
 import { networkToGraph } from '../../graph/from-network.js';
 import { shapeSize } from '../../io/onnx/model.js';
-import { numberOption } from '../util/model.js';
+import { bar, numberOption } from '../util/options.js';
 import { parseLabeledCsv, sliceRows, type LabeledData } from '../../convert/data.js';
 import type { ConvertProgress } from '../../convert/calibrate.js';
 
@@ -166,8 +166,7 @@ export function progressBar(label: string): (p: ConvertProgress) => void {
   const tty = process.stderr.isTTY === true;
   return (p) => {
     if (!tty) return;
-    const w = 30, k = Math.round((w * p.done) / Math.max(p.total, 1));
-    process.stderr.write(`\r${label} [${'#'.repeat(k)}${'.'.repeat(w - k)}] ${p.done}/${p.total}`);
+    process.stderr.write(`\r${label} ${bar(p.done, p.total, 30)} ${p.done}/${p.total}`);
     if (p.done >= p.total) process.stderr.write('\n');
   };
 }

@@ -14,7 +14,8 @@ import { graphToNetwork } from '../../graph/lower.js';
 import { skeletonToSpec } from '../../io/spk/skeleton.js';
 import type { NetworkSpec } from '../../runtime/network.js';
 import type { QuantizedNetwork } from '../../quant/quantize.js';
-import { inputSizeOf, loadModel, numberOption, resetOption } from '../util/model.js';
+import { inputSizeOf, loadModel } from '../util/model.js';
+import { numberOption, resetOption } from '../util/options.js';
 import { loadData, progressBar, readBytes } from './convert.js';
 
 interface EvalCliOptions {

@@ -10,16 +10,12 @@ import { deployInputScale, evaluatePlan } from '../../es/deploy.js';
 import { ES_RECIPES } from '../../zoo/control.js';
 import { Runtime } from '../../runtime/runtime.js';
 import { writeModelFiles } from '../util/model-files.js';
+import { bar, intOption } from '../util/options.js';
+
+const int = (name: string, v: string | undefined, min: number) => intOption('spikelet evolve', name, v, min);
 
 interface EvolveCliOptions {
   generations?: string; workers?: string; seed?: string; checkpoint?: string; resume?: boolean; json?: boolean; out?: string;
-}
-
-function int(name: string, v: string | undefined, min: number): number | undefined {
-  if (v === undefined) return undefined;
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < min) throw new SpikeletError('invalid_param', 'spikelet evolve', `--${name}`, `an integer >= ${min}`, v);
-  return n;
 }
 
 async function loadConfig(arg: string): Promise<EvolveConfig> {
@@ -36,11 +32,6 @@ async function loadConfig(arg: string): Promise<EvolveConfig> {
   } catch (e) {
     throw new SpikeletError('bad_file', 'spikelet evolve', arg, 'JSON', (e as Error).message);
   }
-}
-
-function bar(done: number, total: number, width = 24): string {
-  const k = Math.round((done / total) * width);
-  return `[${'#'.repeat(k)}${'.'.repeat(width - k)}]`;
 }
 
 /** Adds `evolve` to the program. */
@@ -67,7 +58,7 @@ export function register(program: Command): void {
           if (o.json) {
             process.stdout.write(JSON.stringify({ type: 'generation', ...p }) + '\n');
           } else {
-            process.stderr.write(`\r${bar(p.generation, p.generations)} gen ${p.generation}/${p.generations}  ` +
+            process.stderr.write(`\r${bar(p.generation, p.generations, 24)} gen ${p.generation}/${p.generations}  ` +
               `mean ${p.meanFitness.toFixed(2)}  max ${p.maxFitness.toFixed(2)}  center ${p.centerFitness.toFixed(2)}  ` +
               `${Math.round(p.episodesPerSecond)} episodes/s   `);
           }

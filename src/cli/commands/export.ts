@@ -10,7 +10,8 @@ import { writeSpk } from '../../io/spk/write.js';
 import { networkSkeleton } from '../../io/spk/skeleton.js';
 import { quantizeNetwork } from '../../quant/quantize.js';
 import { validateNetwork } from '../../runtime/network.js';
-import { loadModel, numberOption, resetOption } from '../util/model.js';
+import { loadModel } from '../util/model.js';
+import { numberOption, resetOption } from '../util/options.js';
 
 interface ExportOptions { quantize?: string; dt?: string; reset?: string; inputScale?: string; gzip?: boolean; json?: boolean }
 

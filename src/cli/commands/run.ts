@@ -4,7 +4,8 @@
 // (bit-exact with the int8 Plan). The engine that ran is always reported.
 import type { Command } from 'commander';
 import { SpikeletError } from '../../errors.js';
-import { inputSizeOf, loadModel, numberOption, readInput, resetOption, runModel, toSequence } from '../util/model.js';
+import { inputSizeOf, loadModel, readInput, runModel, toSequence } from '../util/model.js';
+import { numberOption, resetOption } from '../util/options.js';
 
 interface RunOptions {
   input: string; steps?: string; json?: boolean; dt?: string; reset?: string;

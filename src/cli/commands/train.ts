@@ -13,15 +13,11 @@ import { SpikeletError } from '../../errors.js';
 import { Trainer, type TrainConfig } from '../../train/trainer.js';
 import { TRAIN_RECIPES, type TrainRecipe } from '../../zoo/train-recipes.js';
 import { writeModelFiles } from '../util/model-files.js';
+import { bar, intOption } from '../util/options.js';
+
+const int = (name: string, v: string | undefined, min: number) => intOption('spikelet train', name, v, min);
 
 interface TrainCliOptions { epochs?: string; seed?: string; checkpoint?: string; resume?: boolean; json?: boolean; out?: string }
-
-function int(name: string, v: string | undefined, min: number): number | undefined {
-  if (v === undefined) return undefined;
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < min) throw new SpikeletError('invalid_param', 'spikelet train', `--${name}`, `an integer >= ${min}`, v);
-  return n;
-}
 
 async function loadRecipe(arg: string): Promise<TrainRecipe> {
   const recipe = TRAIN_RECIPES[arg];
@@ -43,11 +39,6 @@ async function loadRecipe(arg: string): Promise<TrainRecipe> {
   const { data: _d, ...config } = cfg;
   return { ...base, name: arg, config };
 }
-
-const bar = (done: number, total: number, width = 24) => {
-  const k = Math.round((done / total) * width);
-  return `[${'#'.repeat(k)}${'.'.repeat(width - k)}]`;
-};
 
 /** Adds `train` to the program. */
 export function register(program: Command): void {
@@ -83,7 +74,7 @@ export function register(program: Command): void {
             if (p.phase === 'epoch') process.stdout.write(JSON.stringify({ type: 'epoch', ...p }) + '\n');
           } else if (p.phase === 'epoch' || performance.now() - lastDraw > 100) {
             lastDraw = performance.now();
-            process.stderr.write(`\r${bar((p.epoch - 1) * p.batches + p.batch, p.epochs * p.batches)} epoch ${p.epoch}/${p.epochs} ` +
+            process.stderr.write(`\r${bar((p.epoch - 1) * p.batches + p.batch, p.epochs * p.batches, 24)} epoch ${p.epoch}/${p.epochs} ` +
               `batch ${p.batch}/${p.batches}  loss ${p.loss.toFixed(4)}  acc ${(100 * p.accuracy).toFixed(1)} %  ` +
               `${Math.round(p.samplesPerSecond)} samples/s   `);
           }

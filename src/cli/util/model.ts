@@ -44,21 +44,6 @@ export async function loadModel(path: string, options: { dt?: number } = {}): Pr
   throw new SpikeletError('bad_file', 'load', 'file', 'a NIR (HDF5) or .spk file', `${path}: neither signature found`);
 }
 
-/** Parses a number option (`--dt 1e-4`). */
-export function numberOption(name: string, x: string | undefined, min = -Infinity): number | undefined {
-  if (x === undefined) return undefined;
-  const v = Number(x);
-  if (!Number.isFinite(v) || v < min) throw new SpikeletError('invalid_param', 'cli', name, `a number >= ${min}`, x);
-  return v;
-}
-
-/** Parses `--reset`. */
-export function resetOption(x: string | undefined): ResetMode | undefined {
-  if (x === undefined) return undefined;
-  if (x !== 'zero' && x !== 'subtract') throw new SpikeletError('invalid_param', 'cli', '--reset', '"zero" or "subtract"', x);
-  return x;
-}
-
 /**
  * Reads an input sequence: CSV (one row per time step; commas, semicolons or whitespace; lines
  * starting with # and a non-numeric header row are skipped) or JSON (an array of arrays).
