@@ -2,6 +2,7 @@
 // validation. Parameters use NIR's names and units (seconds): a float model described here
 // behaves as NIR's ODEs discretized with one forward-Euler step of `dt` (docs/numerics.md).
 import { SpikeletError } from '../errors.js';
+import { fillPerNeuron } from '../util/per-neuron.js';
 
 /** A parameter given once for the whole layer or once per neuron. */
 export type PerNeuron = number | Float32Array | Float64Array | readonly number[];
@@ -197,30 +198,10 @@ function finiteArray(where: string, field: string, x: unknown, length: number): 
   return out;
 }
 
-/** Expands a scalar or per-neuron parameter and checks every value with `ok`. */
+/** Expands a scalar or per-neuron parameter (a one-element array is broadcast) and checks every value with `ok`. */
 function perNeuron(where: string, field: string, x: PerNeuron | undefined, n: number, dflt: number,
                    ok: (v: number) => boolean, expected: string): Float64Array {
-  const out = new Float64Array(n);
-  if (x === undefined) return out.fill(dflt);
-  if (typeof x === 'number') {
-    if (!Number.isFinite(x) || !ok(x)) throw new SpikeletError('invalid_param', where, field, expected, x);
-    return out.fill(x);
-  }
-  if (!(x instanceof Float32Array || x instanceof Float64Array || Array.isArray(x))) {
-    throw new SpikeletError('invalid_param', where, field, `a number or an array of ${n} numbers`, x);
-  }
-  const a = x as ArrayLike<number>;
-  if (a.length !== n && a.length !== 1) {
-    throw new SpikeletError('shape_mismatch', where, `${field}.length`, `1 or ${n} (the layer size)`, a.length);
-  }
-  for (let i = 0; i < n; i++) {
-    const v = a[a.length === 1 ? 0 : i];
-    if (typeof v !== 'number' || !Number.isFinite(v) || !ok(v)) {
-      throw new SpikeletError('invalid_param', where, `${field}[${i}]`, expected, v);
-    }
-    out[i] = v;
-  }
-  return out;
+  return fillPerNeuron(new Float64Array(n), where, field, x, dflt, ok, expected, true);
 }
 
 /** Validates a `[h, w]` pair of integers ≥ `min` (a scalar means both). */

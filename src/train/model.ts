@@ -3,6 +3,7 @@
 // decay β per step, threshold θ); export (export.ts) maps them to NIR's τ, r in seconds.
 // Validation happens here, before any memory is laid out or any work is done.
 import { SpikeletError } from '../errors.js';
+import { fillPerNeuron } from '../util/per-neuron.js';
 import { seededRandom } from '../util/random.js';
 import { resolveSurrogate, type ResolvedSurrogate, type SurrogateSpec } from './surrogates.js';
 
@@ -112,22 +113,7 @@ const ORDERS = ['spikelet', 'norse', 'snntorch', 'spyx'];
 
 function perNeuron(where: string, field: string, x: PerNeuronInit | undefined, n: number, dflt: number,
                    ok: (v: number) => boolean, expected: string): Float32Array {
-  const out = new Float32Array(n);
-  if (x === undefined) return out.fill(dflt);
-  if (typeof x === 'number') {
-    if (!Number.isFinite(x) || !ok(x)) throw new SpikeletError('invalid_param', where, field, expected, x);
-    return out.fill(x);
-  }
-  if (!(x instanceof Float32Array || x instanceof Float64Array || Array.isArray(x))) {
-    throw new SpikeletError('invalid_param', where, field, `a number or ${n} numbers`, x);
-  }
-  const a = x as ArrayLike<number>;
-  if (a.length !== n) throw new SpikeletError('shape_mismatch', where, `${field}.length`, `${n} (the layer size)`, a.length);
-  for (let i = 0; i < n; i++) {
-    if (typeof a[i] !== 'number' || !Number.isFinite(a[i]) || !ok(a[i])) throw new SpikeletError('invalid_param', where, `${field}[${i}]`, expected, a[i]);
-    out[i] = a[i];
-  }
-  return out;
+  return fillPerNeuron(new Float32Array(n), where, field, x, dflt, ok, expected, false);
 }
 
 function bool(where: string, field: string, x: unknown, dflt: boolean): boolean {
