@@ -54,7 +54,7 @@ export {
   Simulator, simulate, graphDt, NIR_DEFAULT_DT, graphToNetwork, networkToGraph,
   type Graph, type GraphNode, type NodeType, type Edge, type Tensor, type TensorLike, type DType, type Padding,
   type ResetMode, type NodeBase, type InputNode, type OutputNode, type AffineNode, type LinearNode, type ScaleNode,
-  type Conv1dNode, type Conv2dNode, type SumPool2dNode, type AvgPool2dNode, type FlattenNode, type DelayNode,
+  type ConvFields, type Conv1dNode, type Conv2dNode, type Pool2dFields, type SumPool2dNode, type AvgPool2dNode, type FlattenNode, type DelayNode,
   type ThresholdNode, type INode, type IFNode, type LINode, type LIFNode, type CubaLINode, type CubaLIFNode,
   type SubgraphNode, type GraphInit, type NodeInit, type FieldSpec, type FieldKind, type Analysis, type Schedule,
   type ScheduledInput, type Shapes, type SimulateOptions, type SimulationResult, type LowerOptions,

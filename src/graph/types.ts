@@ -39,44 +39,31 @@ export interface AffineNode extends NodeBase { readonly type: 'Affine'; readonly
 export interface LinearNode extends NodeBase { readonly type: 'Linear'; readonly weight: Tensor }
 /** y = s ⊙ x. */
 export interface ScaleNode extends NodeBase { readonly type: 'Scale'; readonly scale: Tensor }
-/** 1-D convolution over `[C, L]`; weight `[out, in/groups, k]`. */
-export interface Conv1dNode extends NodeBase {
-  readonly type: 'Conv1d';
+/** Fields of Conv1d and Conv2d; weight `[out, in/groups, ...kernel]`. */
+export interface ConvFields extends NodeBase {
   readonly weight: Tensor;
   readonly bias: Tensor;
   readonly stride: readonly number[];
   readonly padding: Padding;
   readonly dilation: readonly number[];
   readonly groups: number;
-  /** Spatial input size `[L]` (optional in files). */
+  /** Spatial input size, `[L]` or `[H, W]` (optional in files). */
   readonly inputShape?: readonly number[];
 }
+/** 1-D convolution over `[C, L]`; weight `[out, in/groups, k]`. */
+export interface Conv1dNode extends ConvFields { readonly type: 'Conv1d' }
 /** 2-D convolution over `[C, H, W]`; weight `[out, in/groups, kh, kw]`. */
-export interface Conv2dNode extends NodeBase {
-  readonly type: 'Conv2d';
-  readonly weight: Tensor;
-  readonly bias: Tensor;
+export interface Conv2dNode extends ConvFields { readonly type: 'Conv2d' }
+/** Fields of the 2-D pooling nodes over `[C, H, W]`. */
+export interface Pool2dFields extends NodeBase {
+  readonly kernelSize: readonly number[];
   readonly stride: readonly number[];
-  readonly padding: Padding;
-  readonly dilation: readonly number[];
-  readonly groups: number;
-  /** Spatial input size `[H, W]` (optional in files). */
-  readonly inputShape?: readonly number[];
+  readonly padding: readonly number[];
 }
 /** Sum pooling over `[C, H, W]`. */
-export interface SumPool2dNode extends NodeBase {
-  readonly type: 'SumPool2d';
-  readonly kernelSize: readonly number[];
-  readonly stride: readonly number[];
-  readonly padding: readonly number[];
-}
+export interface SumPool2dNode extends Pool2dFields { readonly type: 'SumPool2d' }
 /** Average pooling over `[C, H, W]` (divides by the full kernel area, padding included). */
-export interface AvgPool2dNode extends NodeBase {
-  readonly type: 'AvgPool2d';
-  readonly kernelSize: readonly number[];
-  readonly stride: readonly number[];
-  readonly padding: readonly number[];
-}
+export interface AvgPool2dNode extends Pool2dFields { readonly type: 'AvgPool2d' }
 /** Merges dims `startDim..endDim` (inclusive, negative from the end) of the unbatched input. */
 export interface FlattenNode extends NodeBase {
   readonly type: 'Flatten';
