@@ -1,0 +1,94 @@
+#!/usr/bin/env node
+// Diagnostic probe (not run by run-all): where does an ES CartPole evaluation spend its time?
+// Builds the release kernel four times from a copy of assembly/ — unchanged, and with one stage
+// switched off behind a condition that is never true at run time (so the compiler keeps the
+// stage's code but never runs it): the physics (cartpole_step8), the hidden layer (hidden4), the
+// noise generator (gaussian4x4). Then times es_eval_f32 on the benchmark's job (256 members ×
+// 500 steps, termination ignored, so the work does not depend on the weights) for each build,
+// interleaved, and prints each stage's marginal cost: full − without it.
+// The marginal costs add up to more than the whole: the CPU overlaps the stages (one pair's
+// physics runs while the other pair's hidden layer is computed).
+// The builds without a stage give wrong fitness; they exist only here.
+//   node bench/kernel-probe-es-stages.mjs [--reps 25]
+import { execFileSync } from 'node:child_process';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { machineLine } from './lib/machine.mjs';
+import { LocalEvaluator, makePolicy, noiseVector } from '../dist/index.js';
+
+const args = process.argv.slice(2);
+const at = args.indexOf('--reps');
+const REPS = at >= 0 ? Number(args[at + 1]) : 25;
+if (!Number.isInteger(REPS) || REPS < 1) throw new Error(`--reps: expected a positive integer, got ${args[at + 1]}`);
+const root = fileURLToPath(new URL('..', import.meta.url));
+const ROLLOUT = 'assembly/es/rollout.ts';
+
+// Each stage: the statement to guard in rollout.ts, and the never-true condition put before it
+// (a word that evalCore always writes 0: cfg word 31, constants word 15).
+const stages = [
+  { name: 'physics', stmt: '  cartpole_step8(soaA, soaB, forceLo(gtA), forceHi(gtA), forceLo(gtB), forceHi(gtB), xs + 384);', cond: 'load<i32>(k, 60) == 1' },
+  { name: 'hidden layer', stmt: '  hidden4(g, end, xs, k);\n  hidden4(g + 16, end + 16, xs + 16, k);', cond: 'load<i32>(k, 60) == 1' },
+  { name: 'noise', stmt: '    for (let b = 0; b < nk; b += 4) gaussian4x4(', cond: 'W(cfg, 31) == 1' },
+];
+
+function build(dir, patch) {
+  const src = join(dir, ROLLOUT);
+  const text = readFileSync(join(root, ROLLOUT), 'utf8');
+  if (patch) {
+    if (!text.includes(patch.stmt)) throw new Error(`${ROLLOUT} no longer contains the ${patch.name} statement; update this probe`);
+    const guarded = patch.stmt.split('\n').map((line) => line.replace(/^(\s*)/, `$1if (${patch.cond}) `)).join('\n');
+    writeFileSync(src, text.replace(patch.stmt, guarded));
+  } else {
+    writeFileSync(src, text);
+  }
+  // The release build's commands (scripts/build.mjs), run in the temporary copy.
+  const raw = join(dir, 'build/spikelet.raw.wasm'), out = join(dir, 'k.wasm');
+  execFileSync(process.execPath, [join(root, 'node_modules/assemblyscript/bin/asc.js'), '--config', 'asconfig.json', '--target', 'release'],
+    { cwd: dir, stdio: 'pipe' }); // asc's AS112 warnings (v128 parameters) are known; errors still throw
+  execFileSync(join(root, 'node_modules/.bin/wasm-opt'), [raw, '-O3', '--enable-simd', '--enable-bulk-memory',
+    '--enable-sign-ext', '--enable-nontrapping-float-to-int', '--enable-mutable-globals', '-o', out], { stdio: 'pipe' });
+  return readFileSync(out);
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'spikelet-stages-'));
+let builds;
+try {
+  cpSync(join(root, 'assembly'), join(dir, 'assembly'), { recursive: true });
+  cpSync(join(root, 'asconfig.json'), join(dir, 'asconfig.json'));
+  builds = [{ name: 'full', bytes: build(dir, null) }, ...stages.map((s) => ({ name: `without ${s.name}`, stage: s.name, bytes: build(dir, s) }))];
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}
+const shipped = readFileSync(join(root, 'build/spikelet.wasm'));
+const same = Buffer.compare(builds[0].bytes, shipped) === 0;
+
+const pol = makePolicy('CartPole-v1', { hidden: 32 });
+const job = {
+  env: pol.env.wasmId, inN: pol.inN, hidden: pol.hidden, outN: pol.outN, dims: pol.dims, episodes: 1, maxSteps: 500,
+  first: 0, count: 256, antithetic: true, seed: 7, generation: 0, resetGeneration: 0, source: 0, ignoreTermination: true,
+  mean: noiseVector(1, 0, 0, pol.dims), sigma: new Float64Array(pol.dims).fill(0.5), consts: pol.consts,
+};
+for (const b of builds) {
+  b.ev = new LocalEvaluator(new WebAssembly.Module(b.bytes));
+  for (let i = 0; i < 40; i++) b.ev.evaluateSync(job); // TurboFan tier-up
+  b.ms = [];
+}
+for (let r = 0; r < REPS; r++) {
+  const order = r & 1 ? builds : [...builds].reverse();
+  for (const b of order) {
+    const t0 = performance.now();
+    for (let i = 0; i < 3; i++) b.ev.evaluateSync(job);
+    b.ms.push((performance.now() - t0) / 3);
+  }
+}
+const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[s.length >> 1]; };
+const full = median(builds[0].ms);
+console.log(`ES CartPole evaluation (256 members × 500 steps, f32, one thread), median of ${REPS}; ${machineLine()}`);
+console.log(`full build ${same ? 'is byte-identical to' : 'DIFFERS from'} build/spikelet.wasm`);
+console.log(`${'full'.padEnd(24)} ${full.toFixed(3)} ms`);
+for (const b of builds.slice(1)) {
+  const t = median(b.ms);
+  console.log(`${b.name.padEnd(24)} ${t.toFixed(3)} ms   ${b.stage} costs ${(full - t).toFixed(3)} ms (${((100 * (full - t)) / full).toFixed(1)} % of full)`);
+}
