@@ -60,6 +60,10 @@ describe('spikelet CLI', () => {
     const r = fails(['inspect', junk]);
     expect(r.status).toBe(1);
     expect(r.stderr).toMatch(/load: invalid file: expected a NIR \(HDF5\) or \.spk file/);
+    const steps = fails(['demo', '--steps', 'ten']);
+    expect(steps.status).toBe(1);
+    expect(steps.stderr).toMatch(/spikelet demo: invalid --steps: expected an integer >= 1 but received "ten"/);
+    expect(fails(['demo', '--seed', '-1']).stderr).toMatch(/invalid --seed: expected an integer >= 0 but received "-1"/);
   });
 });
 

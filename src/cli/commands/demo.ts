@@ -6,6 +6,7 @@ import { Runtime } from '../../runtime/runtime.js';
 import { compile, type Plan, type RunResult } from '../../runtime/plan.js';
 import type { NetworkSpec } from '../../runtime/network.js';
 import { seededRandom } from '../../util/random.js';
+import { intOption } from '../util/options.js';
 
 interface DemoOptions { steps: string; seed: string; json?: boolean }
 
@@ -96,7 +97,8 @@ export function register(program: Command): void {
     .option('--seed <s>', 'random seed', '1')
     .option('--json', 'print one JSON object')
     .action(async (o: DemoOptions) => {
-      const r = await runDemo(Number(o.steps), Number(o.seed)) as Record<string, any>;
+      const steps = intOption('spikelet demo', 'steps', o.steps, 1)!, seed = intOption('spikelet demo', 'seed', o.seed, 0)!;
+      const r = await runDemo(steps, seed) as Record<string, any>;
       if (o.json) {
         process.stdout.write(JSON.stringify(r) + '\n');
         return;
