@@ -27,19 +27,13 @@ import { Worker } from 'node:worker_threads';
 import { parseArgs } from './lib/cli.mjs';
 import { makeProbe, warmUp, measureInterleaved, callsFor, pairedRatio, median } from './lib/timing.mjs';
 import { machineLine } from './lib/machine.mjs';
-import { WorkerEvaluator, LocalEvaluator, evaluateJs, makePolicy, noiseVector } from '../dist/index.js';
+import { cartpoleBenchJob, ES_POPULATION as P, ES_STEPS } from './lib/es-job.mjs';
+import { WorkerEvaluator, LocalEvaluator, evaluateJs } from '../dist/index.js';
 
 const opts = parseArgs();
 const log = (s) => process.stderr.write(s + '\n');
-const pol = makePolicy('CartPole-v1', { hidden: 32 });
-const P = 256;
+const { pol, job } = cartpoleBenchJob();
 const CAPACITY_OK = 1.8;
-const mean = noiseVector(1, 0, 0, pol.dims);
-const job = {
-  env: pol.env.wasmId, inN: pol.inN, hidden: pol.hidden, outN: pol.outN, dims: pol.dims, episodes: 1, maxSteps: 500,
-  first: 0, count: P, antithetic: true, seed: 7, generation: 0, resetGeneration: 0, source: 0, ignoreTermination: true,
-  mean, sigma: new Float64Array(pol.dims).fill(0.5), consts: pol.consts,
-};
 // int8 mode: the same members quantized per member in the kernel and run as int8 deployments.
 const job8 = { ...job, precision: 'int8', quant: pol.int8Quant };
 const w1 = await WorkerEvaluator.create(1), w2 = await WorkerEvaluator.create(2), w1i8 = await WorkerEvaluator.create(1);
@@ -102,7 +96,7 @@ const rows = [
       capacity_limited: good.length < 5,
     } },
 ];
-const stepsPerSec = (v) => v * P * 500;
+const stepsPerSec = (v) => v * P * ES_STEPS;
 for (const r of rows) {
   const o = { name: r.name, value: +r.value.toFixed(2), unit: 'evals/s', baseline: r.baseline, baseline_value: +r.baseline_value.toFixed(2),
     ratio: +r.ratio.toFixed(2), member_steps_per_s: Math.round(stepsPerSec(r.value)), kept: m.kept, dropped: m.dropped,
@@ -119,5 +113,5 @@ for (const r of rows) {
   }
 }
 if (!opts.json) {
-  log(`one eval = ${P} members × 500 steps; kept ${m.kept}/${m.reps} reps; worker round trip ${(overheadMs * 1000).toFixed(0)} µs/call; ${machineLine()}`);
+  log(`one eval = ${P} members × ${ES_STEPS} steps; kept ${m.kept}/${m.reps} reps; worker round trip ${(overheadMs * 1000).toFixed(0)} µs/call; ${machineLine()}`);
 }

@@ -16,7 +16,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { machineLine } from './lib/machine.mjs';
-import { LocalEvaluator, makePolicy, noiseVector } from '../dist/index.js';
+import { median } from './lib/timing.mjs';
+import { cartpoleBenchJob } from './lib/es-job.mjs';
+import { WASM_OPT_FLAGS } from '../scripts/wasm-opt-flags.mjs';
+import { LocalEvaluator } from '../dist/index.js';
 
 const args = process.argv.slice(2);
 const at = args.indexOf('--reps');
@@ -47,8 +50,7 @@ function build(dir, patch) {
   const raw = join(dir, 'build/spikelet.raw.wasm'), out = join(dir, 'k.wasm');
   execFileSync(process.execPath, [join(root, 'node_modules/assemblyscript/bin/asc.js'), '--config', 'asconfig.json', '--target', 'release'],
     { cwd: dir, stdio: 'pipe' }); // asc's AS112 warnings (v128 parameters) are known; errors still throw
-  execFileSync(join(root, 'node_modules/.bin/wasm-opt'), [raw, '-O3', '--enable-simd', '--enable-bulk-memory',
-    '--enable-sign-ext', '--enable-nontrapping-float-to-int', '--enable-mutable-globals', '-o', out], { stdio: 'pipe' });
+  execFileSync(join(root, 'node_modules/.bin/wasm-opt'), [raw, ...WASM_OPT_FLAGS, '-o', out], { stdio: 'pipe' });
   return readFileSync(out);
 }
 
@@ -64,12 +66,7 @@ try {
 const shipped = readFileSync(join(root, 'build/spikelet.wasm'));
 const same = Buffer.compare(builds[0].bytes, shipped) === 0;
 
-const pol = makePolicy('CartPole-v1', { hidden: 32 });
-const job = {
-  env: pol.env.wasmId, inN: pol.inN, hidden: pol.hidden, outN: pol.outN, dims: pol.dims, episodes: 1, maxSteps: 500,
-  first: 0, count: 256, antithetic: true, seed: 7, generation: 0, resetGeneration: 0, source: 0, ignoreTermination: true,
-  mean: noiseVector(1, 0, 0, pol.dims), sigma: new Float64Array(pol.dims).fill(0.5), consts: pol.consts,
-};
+const { job } = cartpoleBenchJob();
 for (const b of builds) {
   b.ev = new LocalEvaluator(new WebAssembly.Module(b.bytes));
   for (let i = 0; i < 40; i++) b.ev.evaluateSync(job); // TurboFan tier-up
@@ -83,7 +80,6 @@ for (let r = 0; r < REPS; r++) {
     b.ms.push((performance.now() - t0) / 3);
   }
 }
-const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[s.length >> 1]; };
 const full = median(builds[0].ms);
 console.log(`ES CartPole evaluation (256 members × 500 steps, f32, one thread), median of ${REPS}; ${machineLine()}`);
 console.log(`full build ${same ? 'is byte-identical to' : 'DIFFERS from'} build/spikelet.wasm`);

@@ -11,6 +11,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync, existsSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { WASM_OPT_FLAGS } from './wasm-opt-flags.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const bin = (name) => join(root, 'node_modules', '.bin', name);
@@ -29,11 +30,7 @@ mkdirSync(join(root, 'build'), { recursive: true });
 
 step('kernels (release)', () => {
   run(bin('asc'), ['assembly/index.ts', '--config', 'asconfig.json', '--target', 'release']);
-  // wasm-opt runs on asc's output again: asc's own -O3 leaves SIMD loops that binaryen's
-  // standalone pipeline still shrinks (and it needs --enable-simd to accept them at all).
-  run(bin('wasm-opt'), ['build/spikelet.raw.wasm', '-O3', '--enable-simd', '--enable-bulk-memory',
-    '--enable-sign-ext', '--enable-nontrapping-float-to-int', '--enable-mutable-globals',
-    '-o', 'build/spikelet.wasm']);
+  run(bin('wasm-opt'), ['build/spikelet.raw.wasm', ...WASM_OPT_FLAGS, '-o', 'build/spikelet.wasm']);
 });
 step('kernels (debug)', () => {
   run(bin('asc'), ['assembly/index.ts', '--config', 'asconfig.json', '--target', 'debug']);
