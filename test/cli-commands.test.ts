@@ -62,7 +62,7 @@ describe('spikelet CLI', () => {
     expect(r.stderr).toMatch(/load: invalid file: expected a NIR \(HDF5\) or \.spk file/);
     const steps = fails(['demo', '--steps', 'ten']);
     expect(steps.status).toBe(1);
-    expect(steps.stderr).toMatch(/spikelet demo: invalid --steps: expected an integer >= 1 but received "ten"/);
+    expect(steps.stderr).toMatch(/^spikelet demo: invalid --steps: expected an integer >= 1 but received "ten"\n$/);
     expect(fails(['demo', '--seed', '-1']).stderr).toMatch(/invalid --seed: expected an integer >= 0 but received "-1"/);
   });
 });

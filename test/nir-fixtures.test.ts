@@ -127,6 +127,17 @@ describe.skipIf(!PRESENT)('real NIR files', () => {
     });
   }
 
+  it('a copy one byte short is named truncated from its superblock (h5py writes version 0 superblocks)', async () => {
+    for (const file of FILES) {
+      const bytes = new Uint8Array(readFileSync(DIR + file));
+      expect(bytes[8]).toBe(0); // superblock version: the v0 layout of src/io/nir/superblock.ts
+      const e = await readNir(bytes.subarray(0, bytes.length - 1)).then(() => undefined, (x: unknown) => x);
+      expect(e).toBeInstanceOf(SpikeletError);
+      expect((e as SpikeletError).code).toBe('bad_file');
+      expect((e as SpikeletError).message).toContain(`"${bytes.length - 1} of the ${bytes.length} bytes its superblock records"`);
+    }
+  });
+
   it('lif_norse.nir reproduces the Norse reference trace (reset to v_reset = 0, as Norse\'s LIFBox does)', async () => {
     const g = await readNir(readFileSync(`${DIR}lif_norse.nir`), { dt: 1e-4 });
     const rows = readFileSync(`${DIR}refs/lif_norse.csv`, 'utf8').trim().split('\n').map((l) => l.split(',').map(Number));

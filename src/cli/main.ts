@@ -28,6 +28,8 @@ registerEval(program);
 
 program.parseAsync(process.argv).catch((e: unknown) => {
   const err = e as Error;
-  process.stderr.write(`spikelet: ${err.name === 'SpikeletError' ? '' : err.name + ': '}${err.message}\n`);
+  const text = `${err.name === 'SpikeletError' ? '' : err.name + ': '}${err.message}`;
+  // Errors raised by a command already name it ("spikelet demo: invalid --steps ...").
+  process.stderr.write(`${text.startsWith('spikelet ') ? '' : 'spikelet: '}${text}\n`);
   process.exitCode = 1;
 });

@@ -13,6 +13,7 @@ import { createGraph, type GraphInit, type NodeInit } from '../../graph/create.j
 import { NODE_FIELDS, NODE_TYPES, isNodeType } from '../../graph/schema.js';
 import type { DType, Graph } from '../../graph/types.js';
 import { loadH5, scratchPath, type H5Dataset, type H5Group, type H5wasmModule } from './h5.js';
+import { hdf5StoredEnd } from './superblock.js';
 
 /** Options of {@link readNir}. */
 export interface ReadNirOptions {
@@ -28,11 +29,16 @@ const HDF5_SIGNATURE = [0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a];
 
 /** True when the bytes carry an HDF5 signature (at 0 or a power-of-two userblock offset ≥ 512). */
 export function isHdf5(bytes: Uint8Array): boolean {
+  return signatureAt(bytes) >= 0;
+}
+
+/** Offset of the HDF5 signature (0, 512, 1024, ...), or −1. */
+function signatureAt(bytes: Uint8Array): number {
   for (let off = 0; off + 8 <= bytes.length; off = off === 0 ? 512 : off * 2) {
-    if (HDF5_SIGNATURE.every((b, i) => bytes[off + i] === b)) return true;
+    if (HDF5_SIGNATURE.every((b, i) => bytes[off + i] === b)) return off;
     if (off > 1 << 20) break;
   }
-  return false;
+  return -1;
 }
 
 function dtypeOf(ds: H5Dataset): DType | 'string' | 'other' {
@@ -191,7 +197,13 @@ function readGraphGroup(h5: H5wasmModule, g: H5Group, path: string): GraphInit {
  */
 export async function readNir(bytes: Uint8Array | ArrayBuffer, options: ReadNirOptions = {}): Promise<Graph> {
   const u8 = bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes);
-  if (!isHdf5(u8)) throw new SpikeletError('bad_file', WHERE, 'file', 'an HDF5 file (NIR)', `${u8.length} bytes without the HDF5 signature`);
+  const at = signatureAt(u8);
+  if (at < 0) throw new SpikeletError('bad_file', WHERE, 'file', 'an HDF5 file (NIR)', `${u8.length} bytes without the HDF5 signature`);
+  const end = hdf5StoredEnd(u8, at);
+  if (end !== undefined && u8.length < end) {
+    throw new SpikeletError('bad_file', WHERE, 'file', 'a complete HDF5 file',
+      Number.isFinite(end) ? `${u8.length} of the ${end} bytes its superblock records` : `${u8.length} bytes, cut inside the superblock`);
+  }
   const { h5, FS } = await loadH5(WHERE);
   const path = scratchPath();
   FS.writeFile(path, u8);
