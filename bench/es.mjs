@@ -5,7 +5,8 @@
 // Compared in one process, interleaved and probe-filtered (bench/lib/timing.mjs):
 //   plain-js: evaluateJs, the same algorithm one member and one neuron at a time in plain
 //             JavaScript in this thread (noise generation, network, environment — bit-equal);
-//   w1, w2:   es_eval_f32 in 1 and 2 worker threads (members split in contiguous slices);
+//   w1, w2:   es_eval_f32 in 1 and 2 worker threads (w2: the pool's default dynamic schedule;
+//             bench/es-schedule.mjs compares it with fixed halves);
 //   main:     es_eval_f32 in this thread (LocalEvaluator): the kernel alone, without the worker
 //             round trip — the difference to w1 is what a worker call costs on this machine;
 //   w1-int8:  the int8 mode in 1 worker (each member quantized in the kernel, int16 hidden

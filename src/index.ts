@@ -39,6 +39,7 @@ export {
 } from './es/policy.js';
 export {
   createEvaluator, LocalEvaluator, WorkerEvaluator, type Evaluator, type EvalJob, type EvalResult,
+  type EvalSchedule, type WorkerEvaluatorOptions,
 } from './es/evaluator.js';
 export {
   evolve, evaluateParams, serializeState, deserializeState, strategyOf, EVAL_GENERATION,

@@ -45,14 +45,48 @@ describe('es_eval_f32', () => {
     const a = local.evaluateSync(j), b = local.evaluateSync({ ...j, source: 1, rows: population });
     expect(Array.from(b.fitness)).toEqual(Array.from(a.fitness));
   });
-  it('2 and 3 workers give the same fitness as 1 worker and as the main thread', async () => {
+  it('2 and 3 workers give the same fitness as 1 worker and as the main thread, under both schedules', async () => {
     const j = job('CartPole-v1', 0, 37);
     const ref = local.evaluateSync(j);
-    for (const n of [1, 2, 3]) {
-      const pool = await WorkerEvaluator.create(n);
-      const r = await pool.evaluate(j);
-      await pool.close();
-      expect(Array.from(r.fitness)).toEqual(Array.from(ref.fitness));
+    for (const schedule of ['dynamic', 'static'] as const) {
+      for (const n of [1, 2, 3]) {
+        const pool = await WorkerEvaluator.create(n, undefined, { schedule });
+        expect(pool.schedule).toBe(schedule); // Node has SharedArrayBuffer: no fallback
+        const r = await pool.evaluate(j);
+        await pool.close();
+        expect(Array.from(r.fitness), `${schedule}, ${n} workers`).toEqual(Array.from(ref.fitness));
+        expect(Array.from(r.steps), `${schedule}, ${n} workers`).toEqual(Array.from(ref.steps));
+      }
     }
+  });
+  it('the dynamic schedule: full and partial chunks, odd first members, rows and mean sources, every environment', async () => {
+    const pool = await WorkerEvaluator.create(2, undefined, { schedule: 'dynamic' });
+    try {
+      const cases: [string, EvalJob][] = [
+        ['CartPole 256 (chunks of 64, 48, 40, 32, 24, 16 and 4 × 8)', job('CartPole-v1', 0, 256, { episodes: 1, maxSteps: 60 })],
+        ['CartPole 53 from member 5 (chunks of 16, 16, 8, 8 and a tail of 5)', job('CartPole-v1', 0, 53, { first: 5, episodes: 1 })],
+        ['Pendulum 21, not antithetic', job('Pendulum-v1', 1, 21, { antithetic: false, episodes: 1 })],
+        ['PointMass 40', job('PointMass-v0', 2, 40, { episodes: 1 })],
+        ['CartPole mean source', job('CartPole-v1', 0, 9, { source: 2 })],
+        ['empty', job('CartPole-v1', 0, 0)],
+      ];
+      const es = OpenES({ populationSize: 34, sigma: 0.5 });
+      const base = job('CartPole-v1', 0, 34, { episodes: 1 });
+      const { population } = es.ask({ ...es.init(4, base.mean!), generation: 3, sigma: 0.5 } as never);
+      cases.push(['CartPole rows source (each chunk reads its own rows)', { ...base, source: 1, rows: population }]);
+      for (const [name, j] of cases) {
+        const r = await pool.evaluate(j), want = local.evaluateSync(j);
+        expect(r.fitness.length, name).toBe(j.count);
+        expect(Array.from(r.fitness), name).toEqual(Array.from(want.fitness));
+        expect(Array.from(r.steps), name).toEqual(Array.from(want.steps));
+      }
+    } finally {
+      await pool.close();
+    }
+  });
+  it('a pool rejects an unknown schedule and a bad worker count with typed errors', async () => {
+    await expect(WorkerEvaluator.create(2, undefined, { schedule: 'round-robin' as never })).rejects.toThrow(
+      /WorkerEvaluator\.create: invalid options\.schedule: expected "dynamic" or "static" but received "round-robin"/);
+    await expect(WorkerEvaluator.create(0)).rejects.toThrow(/invalid workers: expected an integer in \[1, 64\] but received 0/);
   });
 });

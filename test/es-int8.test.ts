@@ -52,12 +52,14 @@ describe('es_eval int8 mode', () => {
     expect(new Set(a.fitness).size).toBeGreaterThan(2);
     expect(Array.from(a.fitness)).not.toEqual(Array.from(b.fitness));
   });
-  it('workers equal the main thread', async () => {
+  it('workers equal the main thread (both schedules)', async () => {
     const j = job(37, { episodes: 1 });
-    const pool = await WorkerEvaluator.create(2);
-    const r = await pool.evaluate(j);
-    await pool.close();
-    expect(Array.from(r.fitness)).toEqual(Array.from(local.evaluateSync(j).fitness));
+    for (const schedule of ['dynamic', 'static'] as const) {
+      const pool = await WorkerEvaluator.create(2, undefined, { schedule });
+      const r = await pool.evaluate(j);
+      await pool.close();
+      expect(Array.from(r.fitness), schedule).toEqual(Array.from(local.evaluateSync(j).fitness));
+    }
   });
   it('ceilLog2 equals Math.ceil(Math.log2(x)), near powers of two too', () => {
     const d = new DataView(new ArrayBuffer(8));

@@ -1,4 +1,4 @@
-// The ES throughput job of bench/es.mjs, also timed by bench/kernel-probe-es-stages.mjs:
+// The ES throughput job of bench/es.mjs, also timed by bench/es-schedule.mjs and bench/kernel-probe-es-stages.mjs:
 // population 256, one CartPole-v1 episode of exactly 500 steps per member (termination ignored,
 // so the work does not depend on the weights), policy 4→32 LIF→2 LI, f32, noise from seeds.
 import { makePolicy, noiseVector } from '../../dist/index.js';

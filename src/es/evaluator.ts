@@ -8,7 +8,15 @@
 // member ever crosses a thread boundary. The mean is sent rather than re-derived, because
 // re-deriving it would mean replaying every earlier generation's update in every worker.
 // Members do not interact (one f32x4 lane each), so the split over workers cannot change any
-// result: N workers give bit-identical fitness to 1 worker (test/es-workers.test.ts).
+// result: N workers give bit-identical fitness to 1 worker (test/es-eval.test.ts).
+//
+// How members are split over workers (`schedule`): with SharedArrayBuffer (Node; browsers when
+// cross-origin isolated) every worker lays the whole job out once and then claims chunks of
+// members from a shared counter until none is left — large first, down to 8 members at the end
+// (guided self-scheduling) — writing fitness straight into shared memory, so a core that runs
+// slower (a busy SMT sibling on a VM, a little core on a phone) simply claims fewer. Without
+// SharedArrayBuffer: one contiguous slice per worker. Splitting a job into chunks costs nothing
+// measurable in the kernel (256 members in one call or in 16 calls of 16: equal within 0.5 %).
 import { SpikeletError } from '../errors.js';
 import { embeddedModule } from '../runtime/wasm-source.js';
 
@@ -54,27 +62,29 @@ export interface EvalResult {
   readonly steps: Float64Array;
 }
 
-/**
- * Bytes of wasm memory a job needs above its base address.
- * Self-contained (stringified into the worker script): no outside references.
- * @param job The job.
- */
-export function evalBytes(job: EvalJob): number {
-  const a = (x: number) => (x + 15) & ~15;
-  return 128 + a(job.dims * 8) * 2 + (job.dims + job.hidden) * 64 + a(job.hidden * 16) + a(job.count * 8) * 2 + 64 +
-    (job.source === 1 ? a(job.count * job.dims * 4) : 0) + 1024 + 2048 +
-    (job.precision === 'int8' ? job.hidden * 256 + 320 + 128 : 0);
+/** A job laid out in wasm memory, ready to evaluate any span of its members. */
+export interface PreparedJob {
+  /**
+   * Evaluates members [start, start + count) of the job (noise indices job.first + start, ...):
+   * their fitness and step counts land at `fit` + 8·start and `steps` + 8·start.
+   */
+  run(start: number, count: number): void;
+  /** Byte offsets of the job's fitness and step-count arrays (f64[job.count]) in wasm memory. */
+  readonly fit: number;
+  readonly steps: number;
 }
 
 /**
- * Lays a job out at `base` in `memory` and runs `es_eval_f32` over it. Self-contained: it is
- * stringified into the worker script, so it may reference nothing outside itself.
+ * Lays a job out at `base` in `memory` (grown if it needs more) for `es_eval_f32`: the cfg
+ * record, mean, σ, constants, explicit rows and the kernel's scratch (layout: cfg words in
+ * assembly/es/rollout.ts). Self-contained: it is stringified into the worker script, so it may
+ * reference nothing outside itself.
  * @param ex The module's exports.
- * @param memory Its memory (grown here if the job needs more).
+ * @param memory Its memory.
  * @param base First free, 16-byte aligned address.
  * @param job The job.
  */
-export function evalCore(ex: Record<string, unknown>, memory: WebAssembly.Memory, base: number, job: EvalJob): EvalResult {
+export function prepareJob(ex: Record<string, unknown>, memory: WebAssembly.Memory, base: number, job: EvalJob): PreparedJob {
   const a = (x: number) => (x + 15) & ~15;
   const D = job.dims;
   let top = base;
@@ -97,10 +107,34 @@ export function evalCore(ex: Record<string, unknown>, memory: WebAssembly.Memory
   if (job.rows) new Float32Array(buf, rows, job.count * D).set(job.rows);
   new Float32Array(buf, consts, 16).set(job.consts);
   if (int8) new Float64Array(buf, quant, 16).set(job.quant!);
-  if ((ex.es_eval_f32 as (p: number) => number)(cfg) !== 0) throw new Error('es_eval_f32: int8 evaluation supports CartPole (4 inputs, 2 actions) only');
+  const evalF32 = ex.es_eval_f32 as (p: number) => number;
   return {
-    fitness: new Float64Array(memory.buffer, fit, job.count).slice(),
-    steps: new Float64Array(memory.buffer, steps, job.count).slice(),
+    fit, steps,
+    run(start: number, count: number) {
+      // A span is the job with its member range, its rows and its outputs moved to `start`.
+      i32[7] = job.first + start;
+      i32[8] = count;
+      i32[20] = fit + 8 * start;
+      i32[22] = rows === 0 ? 0 : rows + 4 * D * start;
+      i32[25] = steps + 8 * start;
+      if (evalF32(cfg) !== 0) throw new Error('es_eval_f32: int8 evaluation supports CartPole (4 inputs, 2 actions) only');
+    },
+  };
+}
+
+/**
+ * Lays a job out and evaluates all its members in the calling thread.
+ * @param ex The module's exports.
+ * @param memory Its memory (grown here if the job needs more).
+ * @param base First free, 16-byte aligned address.
+ * @param job The job.
+ */
+export function evalCore(ex: Record<string, unknown>, memory: WebAssembly.Memory, base: number, job: EvalJob): EvalResult {
+  const p = prepareJob(ex, memory, base, job);
+  p.run(0, job.count);
+  return {
+    fitness: new Float64Array(memory.buffer, p.fit, job.count).slice(),
+    steps: new Float64Array(memory.buffer, p.steps, job.count).slice(),
   };
 }
 
@@ -147,9 +181,11 @@ export class LocalEvaluator implements Evaluator {
 }
 
 // The worker script: one body for Node and browsers; only the messaging shim differs.
+// 'eval': the whole job (a static slice), results returned in the message (transferred).
+// 'share': chunks of members claimed from the shared counter at shared[0] (the next unclaimed
+// member) until none is left, fitness and steps written to the shared f64 arrays after it.
 const WORKER_BODY = `
-const evalBytes = ${evalBytes.toString()};
-const evalCore = ${evalCore.toString()};
+const prepareJob = ${prepareJob.toString()};
 let ex, memory, base;
 function handle(msg) {
   if (msg.type === 'init') {
@@ -161,8 +197,29 @@ function handle(msg) {
     return;
   }
   try {
-    const r = evalCore(ex, memory, base, msg.job);
-    post({ type: 'result', id: msg.id, fitness: r.fitness, steps: r.steps }, [r.fitness.buffer, r.steps.buffer]);
+    const job = msg.job, p = prepareJob(ex, memory, base, job);
+    if (msg.type === 'eval') {
+      p.run(0, job.count);
+      const fitness = new Float64Array(memory.buffer, p.fit, job.count).slice();
+      const steps = new Float64Array(memory.buffer, p.steps, job.count).slice();
+      post({ type: 'result', id: msg.id, fitness, steps }, [fitness.buffer, steps.buffer]);
+      return;
+    }
+    const next = new Int32Array(msg.shared, 0, 1);
+    const fitness = new Float64Array(msg.shared, 8, job.count), steps = new Float64Array(msg.shared, 8 + 8 * job.count, job.count);
+    for (;;) {
+      const start = Atomics.load(next, 0);
+      if (start >= job.count) break;
+      // Guided: a 1/(2·workers) share of what is left, in multiples of 8 members (a pair of
+      // f32x4 groups), so chunks start large and shrink to 8 as the job drains.
+      const size = Math.max(8, Math.ceil((job.count - start) / (2 * msg.workers) / 8) * 8);
+      if (Atomics.compareExchange(next, 0, start, start + size) !== start) continue; // another worker took it
+      const n = Math.min(size, job.count - start);
+      p.run(start, n);
+      fitness.set(new Float64Array(memory.buffer, p.fit + 8 * start, n), start);
+      steps.set(new Float64Array(memory.buffer, p.steps + 8 * start, n), start);
+    }
+    post({ type: 'result', id: msg.id });
   } catch (e) {
     post({ type: 'error', id: msg.id, message: String((e && e.message) || e) });
   }
@@ -208,22 +265,46 @@ ${WORKER_BODY}`;
   return { post: (m) => w.postMessage(m), onMessage: (fn) => w.addEventListener('message', (e) => fn(e.data)), terminate: () => w.terminate(), hold: () => {} };
 }
 
+/** How a {@link WorkerEvaluator} splits a job's members over its workers. */
+export type EvalSchedule = 'dynamic' | 'static';
+
+/** Options of {@link WorkerEvaluator.create}. */
+export interface WorkerEvaluatorOptions {
+  /**
+   * `dynamic` (default): workers claim chunks of members from a shared counter until none is
+   * left — a 1/(2·workers) share of what remains, down to 8 members (guided self-scheduling) —
+   * so a slower core takes fewer; needs SharedArrayBuffer (always in Node; in a browser only
+   * when cross-origin isolated) and falls back to `static` without it.
+   * `static`: one contiguous slice per worker, one message each way.
+   * Both give the same fitness bit for bit.
+   */
+  readonly schedule?: EvalSchedule;
+}
+
+function sharedMemoryAvailable(): boolean {
+  return typeof SharedArrayBuffer === 'function' && (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated !== false;
+}
+
 /**
- * A pool of worker threads, each with its own wasm instance. A job is cut into contiguous
- * slices (multiples of 4 members, one f32x4 group each), one per worker.
+ * A pool of worker threads, each with its own wasm instance. A job's members are spread over
+ * the workers by the pool's {@link EvalSchedule}; results do not depend on it.
  */
 export class WorkerEvaluator implements Evaluator {
   private nextId = 1;
-  private readonly pending = new Map<number, { resolve: (r: EvalResult) => void; reject: (e: Error) => void }>();
+  private readonly pending = new Map<number, { resolve: (r: EvalResult | undefined) => void; reject: (e: Error) => void }>();
 
-  private constructor(private readonly ports: Port[]) {
+  /** The schedule in use: `static` where SharedArrayBuffer is unavailable, whatever was asked. */
+  readonly schedule: EvalSchedule;
+
+  private constructor(private readonly ports: Port[], schedule: EvalSchedule) {
+    this.schedule = schedule;
     for (const p of ports) {
       p.onMessage((m) => {
         const w = this.pending.get(m.id);
         if (!w) return;
         this.pending.delete(m.id);
         p.hold(false);
-        if (m.type === 'result') w.resolve({ fitness: m.fitness, steps: m.steps });
+        if (m.type === 'result') w.resolve(m.fitness ? { fitness: m.fitness, steps: m.steps } : undefined);
         else w.reject(new SpikeletError('wasm_trap', 'es_eval_f32', 'worker', 'to complete', m.message));
       });
     }
@@ -238,10 +319,19 @@ export class WorkerEvaluator implements Evaluator {
    * Starts `n` workers and sends each the compiled module.
    * @param n Number of workers (1..64).
    * @param module The kernel module (default: the embedded build).
+   * @param options How members are split over the workers.
+   * @example
+   * const pool = await WorkerEvaluator.create(2);
+   * const { fitness } = await pool.evaluate(job); // EvalJob, as evolve builds it
+   * await pool.close();
    */
-  static async create(n: number, module: WebAssembly.Module = embeddedModule()): Promise<WorkerEvaluator> {
+  static async create(n: number, module: WebAssembly.Module = embeddedModule(), options: WorkerEvaluatorOptions = {}): Promise<WorkerEvaluator> {
     if (!Number.isInteger(n) || n < 1 || n > 64) {
       throw new SpikeletError('invalid_param', 'WorkerEvaluator.create', 'workers', 'an integer in [1, 64]', n);
+    }
+    const requested = options.schedule ?? 'dynamic';
+    if (requested !== 'dynamic' && requested !== 'static') {
+      throw new SpikeletError('invalid_param', 'WorkerEvaluator.create', 'options.schedule', '"dynamic" or "static"', requested);
     }
     const ports = await Promise.all(Array.from({ length: n }, () => spawn()));
     await Promise.all(ports.map((p) => new Promise<void>((resolve) => {
@@ -250,31 +340,43 @@ export class WorkerEvaluator implements Evaluator {
       p.onMessage((m) => { if (m.type === 'ready') resolve(); });
       p.post({ type: 'init', module });
     })));
-    return new WorkerEvaluator(ports);
+    return new WorkerEvaluator(ports, requested === 'dynamic' && sharedMemoryAvailable() ? 'dynamic' : 'static');
+  }
+
+  /** Posts one message to worker `w` and resolves with its reply. */
+  private send(w: number, msg: object): Promise<EvalResult | undefined> {
+    return new Promise((resolve, reject) => {
+      const id = this.nextId++;
+      this.pending.set(id, { resolve, reject });
+      this.ports[w].hold(true);
+      this.ports[w].post({ ...msg, id });
+    });
   }
 
   /** {@inheritDoc Evaluator.evaluate} */
   async evaluate(job: EvalJob): Promise<EvalResult> {
     const n = this.ports.length;
-    const groups = Math.ceil(job.count / 4);
-    const per = Math.ceil(groups / n) * 4;
-    const parts: Promise<EvalResult>[] = [];
+    if (this.schedule === 'dynamic' && n > 1) {
+      // Counter (i32, padded to 8 bytes), then fitness and steps (f64[count] each).
+      const shared = new SharedArrayBuffer(8 + 16 * job.count);
+      await Promise.all(this.ports.map((_, w) => this.send(w, { type: 'share', job, shared, workers: n })));
+      return {
+        fitness: new Float64Array(shared, 8, job.count).slice(),
+        steps: new Float64Array(shared, 8 + 8 * job.count, job.count).slice(),
+      };
+    }
+    const per = Math.ceil(Math.ceil(job.count / 4) / n) * 4; // whole f32x4 groups per worker
+    const parts: Promise<EvalResult | undefined>[] = [];
     const starts: number[] = [];
     for (let w = 0, start = 0; w < n && start < job.count; w++, start += per) {
       const count = Math.min(per, job.count - start);
       const rows = job.rows ? job.rows.slice(start * job.dims, (start + count) * job.dims) : undefined;
-      const part: EvalJob = { ...job, first: job.first + start, count, rows };
       starts.push(start);
-      parts.push(new Promise((resolve, reject) => {
-        const id = this.nextId++;
-        this.pending.set(id, { resolve, reject });
-        this.ports[w].hold(true);
-        this.ports[w].post({ type: 'eval', id, job: part });
-      }));
+      parts.push(this.send(w, { type: 'eval', job: { ...job, first: job.first + start, count, rows } }));
     }
     const results = await Promise.all(parts);
     const fitness = new Float64Array(job.count), steps = new Float64Array(job.count);
-    results.forEach((r, i) => { fitness.set(r.fitness, starts[i]); steps.set(r.steps, starts[i]); });
+    results.forEach((r, i) => { fitness.set(r!.fitness, starts[i]); steps.set(r!.steps, starts[i]); });
     return { fitness, steps };
   }
 
