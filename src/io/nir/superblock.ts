@@ -31,7 +31,7 @@ export function hdf5StoredEnd(bytes: Uint8Array, at: number): number | undefined
   if (eofAt + sizeOfOffsets > bytes.length) return Infinity; // cut inside the superblock itself
   let end = 0;
   for (let i = sizeOfOffsets - 1; i >= 0; i--) end = end * 256 + bytes[eofAt + i]; // little-endian
-  // The spec calls this address absolute, HDF5 compares it with the physical size; with a
-  // userblock (base address > 0) a relative reading would only be smaller, never a false alarm.
+  // Whether the address counts from the base address or from the start of the file, a
+  // userblock (base address > 0) only makes the file longer than `end`: never a false alarm.
   return end;
 }
