@@ -93,7 +93,8 @@ describe.skipIf(!chromium)('browser bundle in headless Chromium', () => {
   });
   afterAll(() => {
     server?.close();
-    rmSync(profile, { recursive: true, force: true });
+    // Helpers of the last Chromium may still be flushing the profile as they exit: retry.
+    rmSync(profile, { recursive: true, force: true, maxRetries: 20, retryDelay: 100 });
   });
 
   /** Opens `path` in headless Chromium and returns the JSON the page reports after RESULT. */
@@ -101,7 +102,7 @@ describe.skipIf(!chromium)('browser bundle in headless Chromium', () => {
     const body = new Promise<string>((resolve) => reports.set(path, resolve));
     const browser = spawn(chromium!, ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
       '--disable-background-networking', '--disable-component-update', '--disable-sync', `--user-data-dir=${profile}`,
-      `http://127.0.0.1:${port}${path}`], { stdio: 'ignore' });
+      `http://127.0.0.1:${port}${path}`], { stdio: 'ignore', detached: true }); // its own process group: see finally
     const exited = new Promise<string>((resolve) => browser.on('exit', (code) => resolve(`chromium exited (${code}) before the page reported`)));
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<string>((resolve) => { timer = setTimeout(() => resolve('no report within 60 s'), 60_000); });
@@ -113,8 +114,10 @@ describe.skipIf(!chromium)('browser bundle in headless Chromium', () => {
     } finally {
       clearTimeout(timer);
       reports.delete(path);
-      browser.kill();
-      await new Promise((resolve) => (browser.exitCode !== null || browser.signalCode !== null ? resolve(null) : browser.once('exit', resolve)));
+      // Stop Chromium and its helper processes (renderer, GPU, zygote) together, then wait for it.
+      const gone = new Promise((resolve) => (browser.exitCode !== null || browser.signalCode !== null ? resolve(null) : browser.once('exit', resolve)));
+      try { process.kill(-browser.pid!, 'SIGTERM'); } catch { /* already gone */ }
+      await gone;
     }
   }
 
