@@ -10,9 +10,9 @@
 // repetitions (bench/lib/timing.mjs); ratio = static time / dynamic time, per repetition.
 // Usage: node bench/es-schedule.mjs [--json] [--quick]
 import { parseArgs } from './lib/cli.mjs';
-import { makeProbe, warmUp, measureInterleaved, callsFor, pairedRatio } from './lib/timing.mjs';
+import { pairedRatio } from './lib/timing.mjs';
 import { machineLine } from './lib/machine.mjs';
-import { cartpoleBenchJob } from './lib/es-job.mjs';
+import { cartpoleBenchJob, measureEsImpls } from './lib/es-job.mjs';
 import { WorkerEvaluator } from '../dist/index.js';
 
 const opts = parseArgs();
@@ -27,9 +27,7 @@ for (const [name, job] of Object.entries(jobs)) {
   impls.push({ name: `${name}/dynamic`, fn: () => dyn.evaluate(job), isAsync: true });
   impls.push({ name: `${name}/static`, fn: () => stat.evaluate(job), isAsync: true });
 }
-const warm = opts.quick ? { minMs: 300, maxMs: 1500 } : { minMs: 1500, maxMs: 5000 };
-for (const impl of impls) impl.calls = callsFor((await warmUp(impl, warm)).perCallMs, opts.quick ? 60 : 150);
-const m = await measureInterleaved(impls, makeProbe(), opts.quick ? { minKept: 5, maxReps: 12 } : { minKept: 11, maxReps: 40 });
+const m = await measureEsImpls(impls, opts.quick);
 await dyn.close();
 await stat.close();
 

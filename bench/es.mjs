@@ -26,9 +26,9 @@
 // Usage: node bench/es.mjs [--json] [--quick]
 import { Worker } from 'node:worker_threads';
 import { parseArgs } from './lib/cli.mjs';
-import { makeProbe, warmUp, measureInterleaved, callsFor, pairedRatio, median } from './lib/timing.mjs';
+import { pairedRatio, median } from './lib/timing.mjs';
 import { machineLine } from './lib/machine.mjs';
-import { cartpoleBenchJob, ES_POPULATION as P, ES_STEPS } from './lib/es-job.mjs';
+import { cartpoleBenchJob, measureEsImpls, ES_POPULATION as P, ES_STEPS } from './lib/es-job.mjs';
 import { WorkerEvaluator, LocalEvaluator, evaluateJs } from '../dist/index.js';
 
 const opts = parseArgs();
@@ -61,10 +61,7 @@ const impls = [
   { name: 'spin1', fn: () => spinOnce(spinners[0], SPIN_N), isAsync: true },
   { name: 'spin2', fn: () => Promise.all([spinOnce(spinners[0], SPIN_N), spinOnce(spinners[1], SPIN_N)]), isAsync: true },
 ];
-const warm = opts.quick ? { minMs: 300, maxMs: 1500 } : { minMs: 1500, maxMs: 5000 };
-for (const impl of impls) impl.calls = callsFor((await warmUp(impl, warm)).perCallMs, opts.quick ? 60 : 150);
-const probe = makeProbe();
-const m = await measureInterleaved(impls, probe, opts.quick ? { minKept: 5, maxReps: 12 } : { minKept: 11, maxReps: 40 });
+const m = await measureEsImpls(impls, opts.quick);
 
 // Round-trip overhead of a worker call: a 4-member job there minus the same job here.
 const tiny = { ...job, count: 4 };

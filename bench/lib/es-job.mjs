@@ -1,7 +1,9 @@
 // The ES throughput job of bench/es.mjs, also timed by bench/es-schedule.mjs and bench/kernel-probe-es-stages.mjs:
 // population 256, one CartPole-v1 episode of exactly 500 steps per member (termination ignored,
-// so the work does not depend on the weights), policy 4→32 LIF→2 LI, f32, noise from seeds.
+// so the work does not depend on the weights), policy 4→32 LIF→2 LI, f32, noise from seeds;
+// and how the two ES benches time their implementations of it.
 import { makePolicy, noiseVector } from '../../dist/index.js';
+import { makeProbe, warmUp, measureInterleaved, callsFor } from './timing.mjs';
 
 export const ES_POPULATION = 256;
 export const ES_STEPS = 500;
@@ -15,4 +17,15 @@ export function cartpoleBenchJob() {
     mean: noiseVector(1, 0, 0, pol.dims), sigma: new Float64Array(pol.dims).fill(0.5), consts: pol.consts,
   };
   return { pol, job };
+}
+
+/**
+ * Warms each implementation until settled, sizes its calls per sample to ~150 ms, then runs
+ * interleaved, probe-filtered repetitions (bench/lib/timing.mjs); `quick` for smoke runs.
+ * Returns measureInterleaved's record.
+ */
+export async function measureEsImpls(impls, quick) {
+  const warm = quick ? { minMs: 300, maxMs: 1500 } : { minMs: 1500, maxMs: 5000 };
+  for (const impl of impls) impl.calls = callsFor((await warmUp(impl, warm)).perCallMs, quick ? 60 : 150);
+  return measureInterleaved(impls, makeProbe(), quick ? { minKept: 5, maxReps: 12 } : { minKept: 11, maxReps: 40 });
 }
