@@ -65,13 +65,12 @@ export interface EvalResult {
 /** A job laid out in wasm memory, ready to evaluate any span of its members. */
 export interface PreparedJob {
   /**
-   * Evaluates members [start, start + count) of the job (noise indices job.first + start, ...):
-   * their fitness and step counts land at `fit` + 8·start and `steps` + 8·start.
+   * Evaluates members [start, start + count) of the job (noise indices job.first + start, ...)
+   * into the job's fitness and step-count arrays in wasm memory (read them with `view`).
    */
   run(start: number, count: number): void;
-  /** Byte offsets of the job's fitness and step-count arrays (f64[job.count]) in wasm memory. */
-  readonly fit: number;
-  readonly steps: number;
+  /** Views of members [start, start + count)'s fitness and step counts in wasm memory (valid until it grows). */
+  view(start: number, count: number): EvalResult;
 }
 
 /**
@@ -109,7 +108,6 @@ export function prepareJob(ex: Record<string, unknown>, memory: WebAssembly.Memo
   if (int8) new Float64Array(buf, quant, 16).set(job.quant!);
   const evalF32 = ex.es_eval_f32 as (p: number) => number;
   return {
-    fit, steps,
     run(start: number, count: number) {
       // A span is the job with its member range, its rows and its outputs moved to `start`.
       i32[7] = job.first + start;
@@ -118,6 +116,9 @@ export function prepareJob(ex: Record<string, unknown>, memory: WebAssembly.Memo
       i32[22] = rows === 0 ? 0 : rows + 4 * D * start;
       i32[25] = steps + 8 * start;
       if (evalF32(cfg) !== 0) throw new Error('es_eval_f32: int8 evaluation supports CartPole (4 inputs, 2 actions) only');
+    },
+    view(start: number, count: number) {
+      return { fitness: new Float64Array(buf, fit + 8 * start, count), steps: new Float64Array(buf, steps + 8 * start, count) };
     },
   };
 }
@@ -132,10 +133,8 @@ export function prepareJob(ex: Record<string, unknown>, memory: WebAssembly.Memo
 export function evalCore(ex: Record<string, unknown>, memory: WebAssembly.Memory, base: number, job: EvalJob): EvalResult {
   const p = prepareJob(ex, memory, base, job);
   p.run(0, job.count);
-  return {
-    fitness: new Float64Array(memory.buffer, p.fit, job.count).slice(),
-    steps: new Float64Array(memory.buffer, p.steps, job.count).slice(),
-  };
+  const r = p.view(0, job.count);
+  return { fitness: r.fitness.slice(), steps: r.steps.slice() };
 }
 
 /** Something that evaluates jobs: in this thread or over workers. */
@@ -200,8 +199,7 @@ function handle(msg) {
     const job = msg.job, p = prepareJob(ex, memory, base, job);
     if (msg.type === 'eval') {
       p.run(0, job.count);
-      const fitness = new Float64Array(memory.buffer, p.fit, job.count).slice();
-      const steps = new Float64Array(memory.buffer, p.steps, job.count).slice();
+      const r = p.view(0, job.count), fitness = r.fitness.slice(), steps = r.steps.slice();
       post({ type: 'result', id: msg.id, fitness, steps }, [fitness.buffer, steps.buffer]);
       return;
     }
@@ -216,8 +214,9 @@ function handle(msg) {
       if (Atomics.compareExchange(next, 0, start, start + size) !== start) continue; // another worker took it
       const n = Math.min(size, job.count - start);
       p.run(start, n);
-      fitness.set(new Float64Array(memory.buffer, p.fit + 8 * start, n), start);
-      steps.set(new Float64Array(memory.buffer, p.steps + 8 * start, n), start);
+      const r = p.view(start, n);
+      fitness.set(r.fitness, start);
+      steps.set(r.steps, start);
     }
     post({ type: 'result', id: msg.id });
   } catch (e) {
