@@ -12,12 +12,12 @@
 import { parseArgs } from './lib/cli.mjs';
 import { pairedRatio } from './lib/timing.mjs';
 import { machineLine } from './lib/machine.mjs';
-import { cartpoleBenchJob, measureEsImpls } from './lib/es-job.mjs';
+import { cartpoleBenchJob, terminatingJob, measureEsImpls } from './lib/es-job.mjs';
 import { WorkerEvaluator } from '../dist/index.js';
 
 const opts = parseArgs();
 const { job: fixed } = cartpoleBenchJob();
-const jobs = { fixed, episodes: { ...fixed, ignoreTermination: false, episodes: 4 } };
+const jobs = { fixed, episodes: terminatingJob(fixed) };
 const dyn = await WorkerEvaluator.create(2), stat = await WorkerEvaluator.create(2, undefined, { schedule: 'static' });
 if (dyn.schedule !== 'dynamic') throw new Error('es-schedule: no SharedArrayBuffer here, so no dynamic schedule to measure');
 const impls = [];

@@ -37,6 +37,24 @@ describe('es_eval_f32', () => {
       }
     }
   });
+  it('CartPole lane recycling: 45 members of mixed lifetimes (terminated, truncated), 3 episodes each, on 16 lanes equal the twin', () => {
+    // Mean 0, σ 1, maxSteps 60: lifetimes 26–180 steps over 3 episodes (18 distinct totals, some
+    // members truncated every episode), so lanes end episodes at different steps, take new
+    // members mid-run and go idle one by one at the end.
+    const base = job('CartPole-v1', 0, 45, { first: 5, episodes: 3, maxSteps: 60 });
+    const mean = new Float64Array(base.dims), sigma = new Float64Array(base.dims).fill(1);
+    const lifetimes = new LocalEvaluator().evaluateSync({ ...base, mean, sigma }).steps;
+    expect(new Set(lifetimes).size).toBeGreaterThan(10);
+    expect(lifetimes.filter((s) => s === 180).length).toBeGreaterThan(0);
+    for (const extra of [{}, { ignoreTermination: true }, { episodes: 1, count: 33 }, { count: 17, antithetic: false }]) {
+      const j = { ...base, mean, sigma, ...extra };
+      const w = local.evaluateSync(j), js = evaluateJs(j);
+      for (let i = 0; i < j.count; i++) {
+        if (!Object.is(w.fitness[i], js.fitness[i])) throw new Error(`${JSON.stringify(extra)}: member ${i}: wasm ${w.fitness[i]} js ${js.fitness[i]}`);
+        expect(w.steps[i]).toBe(js.steps[i]);
+      }
+    }
+  });
   it('rows and mean sources evaluate the same parameters as the noise source', () => {
     const j = job('CartPole-v1', 0, 6);
     const es = OpenES({ populationSize: 6, sigma: 0.5 });
@@ -59,12 +77,16 @@ describe('es_eval_f32', () => {
       }
     }
   });
-  it('the dynamic schedule: full and partial chunks, odd first members, rows and mean sources, every environment', async () => {
+  it('the dynamic schedule: kernels claiming blocks of 8 mid-run, partial blocks, odd first members, rows and mean sources, every environment', async () => {
     const pool = await WorkerEvaluator.create(2, undefined, { schedule: 'dynamic' });
     try {
+      const mixed = job('CartPole-v1', 0, 45, { first: 5, episodes: 3, maxSteps: 60 });
       const cases: [string, EvalJob][] = [
-        ['CartPole 256 (chunks of 64, 48, 40, 32, 24, 16 and 4 × 8)', job('CartPole-v1', 0, 256, { episodes: 1, maxSteps: 60 })],
-        ['CartPole 53 from member 5 (chunks of 16, 16, 8, 8 and a tail of 5)', job('CartPole-v1', 0, 53, { first: 5, episodes: 1 })],
+        ['CartPole 256 (32 blocks)', job('CartPole-v1', 0, 256, { episodes: 1, maxSteps: 60 })],
+        ['CartPole 53 from member 5 (6 blocks and a tail of 5)', job('CartPole-v1', 0, 53, { first: 5, episodes: 1 })],
+        ['CartPole 45 of mixed lifetimes, 3 episodes (lanes claim while others run)',
+          { ...mixed, mean: new Float64Array(mixed.dims), sigma: new Float64Array(mixed.dims).fill(1) }],
+        ['CartPole 3 (one partial block: one worker gets nothing)', job('CartPole-v1', 0, 3, { episodes: 1 })],
         ['Pendulum 21, not antithetic', job('Pendulum-v1', 1, 21, { antithetic: false, episodes: 1 })],
         ['PointMass 40', job('PointMass-v0', 2, 40, { episodes: 1 })],
         ['CartPole mean source', job('CartPole-v1', 0, 9, { source: 2 })],
@@ -73,7 +95,7 @@ describe('es_eval_f32', () => {
       const es = OpenES({ populationSize: 34, sigma: 0.5 });
       const base = job('CartPole-v1', 0, 34, { episodes: 1 });
       const { population } = es.ask({ ...es.init(4, base.mean!), generation: 3, sigma: 0.5 } as never);
-      cases.push(['CartPole rows source (each chunk reads its own rows)', { ...base, source: 1, rows: population }]);
+      cases.push(['CartPole rows source (each block reads its own rows)', { ...base, source: 1, rows: population }]);
       for (const [name, j] of cases) {
         const r = await pool.evaluate(j), want = local.evaluateSync(j);
         expect(r.fitness.length, name).toBe(j.count);

@@ -8,12 +8,14 @@
 // has its own weights, so a per-member mat-vec of in = 4 would leave most lanes idle; across
 // members each weight load serves 4 members and no lane ever talks to another, so a member's
 // result does not depend on its lane or on who shares its group (which is what makes N workers
-// equal 1 worker). Members whose episode ended keep their lane but are masked (no reward, no
-// step counted); a pass stops when all its lanes are done.
+// equal 1 worker). Members are taken in blocks of 8 (see "Member blocks" below: the kernel
+// walks its slice, or a worker pool hands blocks out).
 //
 // Two paths:
-//  - CartPole (in = 4, out = 2, argmax action): 16 members per pass, two pairs of f32x4
-//    groups (A, B and C, D) stepped one after the other (pairStep). Per step and pair:
+//  - CartPole (in = 4, out = 2, argmax action): 16 lanes, two pairs of f32x4 groups (A, B
+//    and C, D) stepped one after the other (pairStep); a lane whose member has finished its
+//    episodes takes the next member at once ("lane recycling"), so lanes do not wait for the
+//    longest-lived member of a batch. Per step and pair:
 //    observations, the hidden layer of each group (hidden4, a function of its own: inlined
 //    into the step loop, V8's register allocator spilled the accumulators and re-broadcast the
 //    constants on every neuron, 95 instead of 33 instructions per neuron and group), the
@@ -22,10 +24,12 @@
 //    record, so the hidden loop walks one pointer and every load has an immediate offset:
 //      [W1[h,0..3] (A,B interleaved: 8 × 16 B), b1[h] A,B, W2[0,h] A,B, W2[1,h] A,B, v[h] A,B]
 //    followed by b2[0] A,B, b2[1] A,B; the second pair's records follow the first's.
-//  - other environments (Pendulum, PointMass): 4 members per pass, genome element d of lane l
-//    at g + 16·d + 4·l, environment stepped per lane with the scalar env_step.
+//  - other environments (Pendulum, PointMass): 4 members per pass (episodes of fixed length
+//    there: nothing to recycle), genome element d of lane l at g + 16·d + 4·l, environment
+//    stepped per lane with the scalar env_step. Members whose episode ended keep their lane
+//    but are masked (no reward, no step counted); a pass stops when all its lanes are done.
 // Noise: member i's parameters are x = f32(mean + σ ⊙ (s·z_k)) with z_k from Philox
-// (seed, generation, k) — antithetic pairs k = i >> 1, s = +1 for even i, −1 for odd i. A pass
+// (seed, generation, k) — antithetic pairs k = i >> 1, s = +1 for even i, −1 for odd i. A block
 // draws each distinct z_k once (an antithetic pair shares it), four at a time (gaussian4x4).
 //
 // cfg (i32 words; src/es/evaluator.ts writes it):
@@ -37,8 +41,13 @@
 //   21 constants f32[16] (α1 β1 γ1 th1 vr1 α2 β2 γ2 actionScale obsScale[0..4)),
 //   22 rows f32[count][D] (source 1), 23 env scratch (1024 bytes: lane states, uniforms, CartPole SoA),
 //   24 scratch (2048 bytes: inputs f32x4[in][2] at 0, readout currents at 128, th − vr at 192,
-//      CartPole pair state at 224, termination masks at 384, noise indices / normals / slots at
-//      512; the second CartPole pair's copy of 0…416 at 1024), 25 steps out f64[count] (0 = none)
+//      CartPole pair state at 224, termination masks at 384, episode-end masks
+//      at 416, maxSteps at 448, noise indices / normals / slots at 512; the second CartPole
+//      pair's copy of 0…464 at 1024; CartPole lanes at 1536),
+//   25 steps out f64[count] (0 = none), 26–27 int8 (see there), 28 staging f32[D][8] (a block's
+//   parameters, wide layout), 29 episode start states f64[episodes][4],
+//   30 block mode (0 the kernel walks [0, count), 1 the host hands blocks out), 32 the block the
+//   host handed out (−1 none left, −2 taken), 33 1 while a call is suspended for a block.
 import { gaussian4x4, reset_uniform4 } from './philox';
 import { env_reset, env_step, env_obs, env_terminated, ENV_CARTPOLE, cartpole_step8, cartpole_force2 } from '../env/classic';
 
@@ -131,12 +140,15 @@ function fillLanes(cfg: usize, g: usize, lanes: i32, m0: i32, packed: bool, wide
   }
 }
 
-/** Evaluates members [first, first + count): fitness = mean episode return. Returns 0. */
+/**
+ * Evaluates members [first, first + count): fitness = mean episode return. Returns 0 when
+ * done, 1 when it needs the next block from the host (cfg 30 = 1: write cfg 32, call again).
+ */
 export function es_eval_f32(cfg: usize): i32 {
+  if (W(cfg, 33) == 0) blockCursor = 0;
   if (W(cfg, 15) == 1) return evalInt8(cfg);
-  if (W(cfg, 0) == ENV_CARTPOLE) evalCartPole(cfg);
-  else evalGeneric(cfg);
-  return 0;
+  if (W(cfg, 0) == ENV_CARTPOLE) return evalCartPole(cfg);
+  return evalGeneric(cfg);
 }
 
 /** f32x4 of the observation component at SoA row q (4 f64 lanes) × scale. */
@@ -203,12 +215,13 @@ function hidden4(g: usize, end: usize, xs: usize, k: usize): void {
 /**
  * One CartPole step of one 8-member pair of groups (A: lanes 0–3, B: lanes 4–7): observations,
  * both hidden layers, the readouts and the physics. The pair's loop state lives in memory at
- * xs + 224 (LI membranes oA0 oA1 oB0 oB1, done masks A B, step counts A B: 8 × 16 bytes), not
- * in locals, so that evalCartPole can step two pairs one after the other. Returns true when
- * every lane of the pair has terminated (never when `fixed`).
+ * xs + 224 (LI membranes oA0 oA1 oB0 oB1, then the steps of each lane's current episode at
+ * + 96: i32[8]), not in locals, so that evalCartPole can step two pairs one after the other.
+ * When some lane's episode ends (terminated, or truncated at maxSteps), laneEnds recycles those
+ * lanes. Returns true when every lane of the pair is idle.
  */
 // @ts-ignore: decorator
-@inline function pairStep(g: usize, end: usize, xs: usize, soaA: usize, soaB: usize, k: usize,
+@inline function pairStep(cfg: usize, pair: i32, g: usize, end: usize, xs: usize, soaA: usize, soaB: usize, k: usize,
   sc0: v128, sc1: v128, sc2: v128, sc3: v128, alpha2: v128, beta2: v128, gamma2: v128, fixed: bool): bool {
   v128.store(xs, obs4(soaA, sc0));
   v128.store(xs, obs4(soaA + 32, sc1), 32);
@@ -228,80 +241,225 @@ function hidden4(g: usize, end: usize, xs: usize, k: usize): void {
   v128.store(st, oA0); v128.store(st, oA1, 16); v128.store(st, oB0, 32); v128.store(st, oB1, 48);
   const gtA = f32x4.gt(oA1, oA0), gtB = f32x4.gt(oB1, oB0);
   cartpole_step8(soaA, soaB, forceLo(gtA), forceHi(gtA), forceLo(gtB), forceHi(gtB), xs + 384);
-  const doneA = v128.load(st, 64), doneB = v128.load(st, 80);
-  const activeA = v128.not(doneA), activeB = v128.not(doneB);
-  v128.store(st, i32x4.sub(v128.load(st, 96), activeA), 96); // active lanes are −1
-  v128.store(st, i32x4.sub(v128.load(st, 112), activeB), 112);
-  if (fixed) return false;
-  const dA = v128.or(doneA, v128.and(activeA, v128.load(xs, 384)));
-  const dB = v128.or(doneB, v128.and(activeB, v128.load(xs, 400)));
-  v128.store(st, dA, 64); v128.store(st, dB, 80);
-  return v128.all_true<i32>(v128.and(dA, dB));
+  const one = i32x4.splat(1);
+  const sA = i32x4.add(v128.load(st, 96), one), sB = i32x4.add(v128.load(st, 112), one);
+  v128.store(st, sA, 96); v128.store(st, sB, 112);
+  let endA = i32x4.eq(sA, v128.load(xs, 448)), endB = i32x4.eq(sB, v128.load(xs, 448));
+  if (!fixed) { endA = v128.or(endA, v128.load(xs, 384)); endB = v128.or(endB, v128.load(xs, 400)); }
+  if (!v128.any_true(v128.or(endA, endB))) return false;
+  v128.store(xs, endA, 416); v128.store(xs, endB, 432);
+  return laneEnds(cfg, pair);
+}
+
+// ---- Member blocks ---------------------------------------------------------------------------
+// Every path takes the slice's members in blocks of 8 (slice indices b … b + 7, b a multiple of
+// 8). cfg 30 = 0: the kernel walks the blocks 0, 8, 16, … < count itself. cfg 30 = 1 (a worker
+// pool's dynamic schedule): the host hands blocks out one at a time through cfg 32 — a block
+// start, or −1 when none is left; the kernel marks the word −2 when it has taken the block and,
+// needing another, returns 1 from es_eval_f32 at a point where it can resume (cfg 33 = 1). The
+// host claims the next block from the pool's shared counter, writes it and calls again. So the
+// kernel keeps running one call per worker per job, whatever the claims: no drain per chunk.
+
+/** Mode 0: the next block start. */
+let blockCursor: i32 = 0;
+
+/** The next block start, −1 when the slice has none left, −2 when the host must be asked (mode 1). */
+function nextBlock(cfg: usize): i32 {
+  if (W(cfg, 30) == 0) {
+    const b = blockCursor;
+    if (b >= W(cfg, 8)) return -1;
+    blockCursor = b + 8;
+    return b;
+  }
+  const v = W(cfg, 32);
+  if (v >= 0) store<i32>(cfg, -2, 128); // taken; −1 (none left) stays
+  return v;
+}
+
+// ---- CartPole lane recycling ----------------------------------------------------------------
+// Lanes are not tied to a pass: each of the 16 lanes runs its member's episodes one after the
+// other, and when the member's last episode ends the lane takes the next member. A pass-based
+// schedule (16 members until the longest-lived lane ends, every episode) computed 3.5
+// lane-steps per step taken on bench/es-episodes.mjs's early-generation population (episodes
+// of 9–250 steps); recycled lanes compute 1.28 (what is left: the drain at the end).
+// Per lane (i32[16] each, at xs + 1536): member (slice index; −1 idle, −2 waiting for a block
+// from the host), episode, steps of the finished episodes. An idle or waiting lane keeps
+// stepping its last parameters from a fresh start state (its results are dropped) until its
+// pair has no busy lane: numerically the same regime as an active lane (no state drifting
+// towards infinities or subnormals). A block's parameters are formed at once (fillLanes, wide
+// layout, in the staging area cfg 28) and copied into a lane's slots of the packed records
+// when the lane takes the member.
+
+/** Members [memberNext, memberEnd) of the current block are still to be handed out. */
+let memberNext: i32 = 0;
+let memberEnd: i32 = 0;
+/** First member in the staging area (its block's start). */
+let stagedFirst: i32 = -1;
+/** Lanes waiting for a block (mode 1). */
+let waitingLanes: i32 = 0;
+
+/** The next member for a lane: a slice index, −1 when none is left, −2 when the host must hand out a block. */
+function takeMember(cfg: usize): i32 {
+  if (memberNext < memberEnd) return memberNext++;
+  const b = nextBlock(cfg);
+  if (b < 0) return b;
+  fillLanes(cfg, P(cfg, 28), 8, b, false, true);
+  stagedFirst = b;
+  memberNext = b + 1;
+  memberEnd = min(b + 8, W(cfg, 8));
+  return b;
+}
+
+/** Lanes of pair `pair` whose end bits are set (xs + 416: i32[8]) end their episode. Returns true when all 8 are idle. */
+function laneEnds(cfg: usize, pair: i32): bool {
+  const xs = P(cfg, 24) + (<usize>pair << 10);
+  for (let l = 0; l < 8; l++) {
+    if (load<i32>(xs + 416 + (<usize>l << 2)) != 0) laneEpisodeEnd(cfg, (pair << 3) + l, load<i32>(xs + 320 + (<usize>l << 2)));
+  }
+  return pairIdle(cfg, pair);
+}
+
+/** Every lane of the pair is idle (member −1). */
+function pairIdle(cfg: usize, pair: i32): bool {
+  const lanes = P(cfg, 24) + 1536 + (<usize>pair << 5);
+  for (let l = 0; l < 8; l++) if (load<i32>(lanes + (<usize>l << 2)) != -1) return false;
+  return true;
+}
+
+/** Lane L (0–15) ended an episode of `steps` steps: books it, then starts the member's next episode or the next member. */
+function laneEpisodeEnd(cfg: usize, L: i32, steps: i32): void {
+  const mp = P(cfg, 24) + 1536 + (<usize>L << 2);
+  const m = load<i32>(mp);
+  if (m < 0) { // idle or waiting: replay episode 0
+    resetLane(cfg, L, 0);
+    return;
+  }
+  const E = W(cfg, 5);
+  const tot = load<i32>(mp, 128) + steps, e = load<i32>(mp, 64) + 1;
+  if (e < E) {
+    store<i32>(mp, e, 64); store<i32>(mp, tot, 128);
+    resetLane(cfg, L, e);
+    return;
+  }
+  // The member is done: fitness = mean return (1 per step).
+  const s = <f64>tot;
+  store<f64>(P(cfg, 20) + (<usize>m << 3), s * (1.0 / <f64>E));
+  const stepsOut = P(cfg, 25);
+  if (stepsOut != 0) store<f64>(stepsOut + (<usize>m << 3), s);
+  assignLane(cfg, L);
+}
+
+/** Gives lane L the next member (or marks it idle / waiting) and starts its episode 0. */
+function assignLane(cfg: usize, L: i32): void {
+  const m = takeMember(cfg);
+  const mp = P(cfg, 24) + 1536 + (<usize>L << 2);
+  if (m >= 0) loadLane(cfg, L, m);
+  else if (m == -2) waitingLanes++;
+  store<i32>(mp, m); store<i32>(mp, 0, 64); store<i32>(mp, 0, 128);
+  resetLane(cfg, L, 0);
+}
+
+/** Lane L starts episode e: its start state, zero membranes, zero steps. */
+function resetLane(cfg: usize, L: i32, e: i32): void {
+  const H = W(cfg, 2);
+  const pair = L >> 3, l = L & 7, j = <usize>(l & 3), grp = <usize>(l >> 2);
+  const g = P(cfg, 18) + <usize>pair * ((<usize>H << 8) + 64), xs = P(cfg, 24) + (<usize>pair << 10);
+  const lo = (grp << 4) + (j << 2);
+  for (let h = 0; h < H; h++) store<f32>(g + (<usize>h << 8) + 224 + lo, 0);
+  store<f32>(xs + 224 + (grp << 5) + (j << 2), 0); // LI membrane, readout 0
+  store<f32>(xs + 240 + (grp << 5) + (j << 2), 0); // readout 1
+  store<i32>(xs + 320 + (<usize>l << 2), 0);
+  const soa = P(cfg, 23) + 160 + (<usize>((pair << 1) + (l >> 2)) << 7) + (j << 3);
+  const start = P(cfg, 29) + (<usize>e << 5);
+  for (let c = 0; c < 4; c++) store<f64>(soa + (<usize>c << 5), load<f64>(start + (<usize>c << 3)));
+}
+
+/** Copies member m's parameters (staged with its block) into lane L's slots of its pair's records. */
+function loadLane(cfg: usize, L: i32, m: i32): void {
+  const H = W(cfg, 2);
+  const g = P(cfg, 18) + <usize>(L >> 3) * ((<usize>H << 8) + 64), l = L & 7;
+  const src = P(cfg, 28) + (<usize>(m - stagedFirst) << 2);
+  const lo = (<usize>(l >> 2) << 4) + (<usize>(l & 3) << 2);
+  const b1 = src + (<usize>(H << 2) << 5), w20 = b1 + (<usize>H << 5), w21 = w20 + (<usize>H << 5);
+  for (let h = 0; h < H; h++) {
+    const r = g + (<usize>h << 8) + lo, w = src + (<usize>(h << 2) << 5), q = <usize>h << 5;
+    store<f32>(r, load<f32>(w)); store<f32>(r, load<f32>(w, 32), 32);
+    store<f32>(r, load<f32>(w, 64), 64); store<f32>(r, load<f32>(w, 96), 96);
+    store<f32>(r, load<f32>(b1 + q), 128);
+    store<f32>(r, load<f32>(w20 + q), 160);
+    store<f32>(r, load<f32>(w21 + q), 192);
+  }
+  const t = g + (<usize>H << 8) + lo, b2 = w21 + (<usize>H << 5);
+  store<f32>(t, load<f32>(b2)); store<f32>(t, load<f32>(b2, 32), 32);
 }
 
 /**
- * CartPole path: 16 members per pass, two pairs of groups stepped one after the other (see
- * header), so that one pair's physics (f64 chains with three dependent divisions) can overlap
- * the other pair's hidden layer, which does not depend on it. Measured gain over 8 members per
- * pass: ~1.5 % — the physics block is longer than the CPU's reorder window. Reward is 1 per
- * step taken, so return = steps.
+ * CartPole path: 16 lanes in two pairs of groups (A, B and C, D) stepped one after the other
+ * (see header), so that one pair's physics (f64 chains with three dependent divisions) can
+ * overlap the other pair's hidden layer; lanes are recycled (above) until the slice is done.
+ * Reward is 1 per step taken, so return = steps. Returns 0 when done, 1 to ask the host for a
+ * block (mode 1; calling again resumes).
  */
-function evalCartPole(cfg: usize): void {
+function evalCartPole(cfg: usize): i32 {
   const H = W(cfg, 2);
-  const E = W(cfg, 5), T = W(cfg, 6), count = W(cfg, 8);
-  const g = P(cfg, 18), fit = P(cfg, 20), k = P(cfg, 21), envs = P(cfg, 23), xs = P(cfg, 24);
-  const stepsOut = P(cfg, 25);
+  const E = W(cfg, 5), T = W(cfg, 6);
+  const g = P(cfg, 18), k = P(cfg, 21), envs = P(cfg, 23), xs = P(cfg, 24);
   const fixed = W(cfg, 14) != 0;
-  const th1 = f32x4.splat(load<f32>(k, 12)), vr1 = f32x4.splat(load<f32>(k, 16));
-  const drop1 = f32x4.sub(th1, vr1);
   const alpha2 = f32x4.splat(load<f32>(k, 20)), beta2 = f32x4.splat(load<f32>(k, 24)), gamma2 = f32x4.splat(load<f32>(k, 28));
   const sc0 = f32x4.splat(load<f32>(k, 36)), sc1 = f32x4.splat(load<f32>(k, 40));
   const sc2 = f32x4.splat(load<f32>(k, 44)), sc3 = f32x4.splat(load<f32>(k, 48));
-  const uni = envs + 128; // 4 uniforms after the start state
   // SoA x[4] ẋ[4] θ[4] θ̇[4] (f64) of groups A and B (first pair), C and D (second pair).
   const soaA = envs + 160, soaB = envs + 288, soaC = envs + 416, soaD = envs + 544;
   const pairBytes = (<usize>H << 8) + 64; // a pair's per-neuron records, then b2
   const g2 = g + pairBytes, end = g + (<usize>H << 8), end2 = end + pairBytes;
   const xs2 = xs + 1024; // the second pair's inputs, readout currents, th − vr, state, masks
-  v128.store(xs, drop1, 192); v128.store(xs, drop1, 208); // th − vr, for hidden4 (A at xs, B at xs + 16)
-  v128.store(xs2, drop1, 192); v128.store(xs2, drop1, 208);
-  const inv = 1.0 / <f64>E;
-  for (let m0 = 0; m0 < count; m0 += 16) {
-    const two = m0 + 8 < count; // the second pair has members
-    fillLanes(cfg, g, 8, m0, true);
-    if (two) fillLanes(cfg, g2, 8, m0 + 8, true);
-    let totA = i32x4.splat(0), totB = totA, totC = totA, totD = totA; // steps over all episodes (= return)
+  const lanes = xs + 1536;
+  if (W(cfg, 33) == 0) { // a fresh call (1: resuming after a block request)
+    if (E <= 0 || T <= 0) { // no steps: every member returns 0
+      for (let b = nextBlock(cfg); b >= 0; b = nextBlock(cfg)) {
+        for (let m = b; m < min(b + 8, W(cfg, 8)); m++) {
+          store<f64>(P(cfg, 20) + (<usize>m << 3), 0);
+          if (P(cfg, 25) != 0) store<f64>(P(cfg, 25) + (<usize>m << 3), 0);
+        }
+      }
+      return W(cfg, 32) == -2 && W(cfg, 30) == 1 ? 1 : 0;
+    }
+    // Episode start states, one per episode, shared by every member (common random numbers).
+    const uni = envs + 128, starts = P(cfg, 29);
     for (let e = 0; e < E; e++) {
       reset_uniform4(uni, <u32>W(cfg, 10), <u32>W(cfg, 13), <u32>e);
-      env_reset(ENV_CARTPOLE, envs, uni); // one start state for all members (common random numbers)
-      for (let c = 0; c < 4; c++) {
-        const v = f64x2.splat(load<f64>(envs + (<usize>c << 3)));
-        const q = <usize>c << 5;
-        v128.store(soaA + q, v); v128.store(soaA + q, v, 16);
-        v128.store(soaB + q, v); v128.store(soaB + q, v, 16);
-        v128.store(soaC + q, v); v128.store(soaC + q, v, 16);
-        v128.store(soaD + q, v); v128.store(soaD + q, v, 16);
-      }
-      for (let p = g; p < end; p += 256) { v128.store(p, f32x4.splat(0), 224); v128.store(p, f32x4.splat(0), 240); }
-      for (let p = g2; p < end2; p += 256) { v128.store(p, f32x4.splat(0), 224); v128.store(p, f32x4.splat(0), 240); }
-      memory.fill(xs + 224, 0, 128); memory.fill(xs2 + 224, 0, 128); // membranes, done masks, step counts
-      let done1 = false, done2 = !two;
-      for (let t = 0; t < T; t++) {
-        if (!done1) done1 = pairStep(g, end, xs, soaA, soaB, k, sc0, sc1, sc2, sc3, alpha2, beta2, gamma2, fixed);
-        if (!done2) done2 = pairStep(g2, end2, xs2, soaC, soaD, k, sc0, sc1, sc2, sc3, alpha2, beta2, gamma2, fixed);
-        if (done1 && done2) break;
-      }
-      totA = i32x4.add(totA, v128.load(xs, 320)); totB = i32x4.add(totB, v128.load(xs, 336));
-      totC = i32x4.add(totC, v128.load(xs2, 320)); totD = i32x4.add(totD, v128.load(xs2, 336));
+      env_reset(ENV_CARTPOLE, starts + (<usize>e << 5), uni);
     }
-    // Reward 1 per step taken, including the terminating one (Gymnasium): return = steps.
-    storeCartpoleReturns(fit, stepsOut, m0, count, totA, totB, inv);
-    if (two) storeCartpoleReturns(fit, stepsOut, m0 + 8, count, totC, totD, inv);
+    const drop1 = f32x4.sub(f32x4.splat(load<f32>(k, 12)), f32x4.splat(load<f32>(k, 16))); // th − vr, for hidden4
+    v128.store(xs, drop1, 192); v128.store(xs, drop1, 208); // (A at xs, B at xs + 16)
+    v128.store(xs2, drop1, 192); v128.store(xs2, drop1, 208);
+    v128.store(xs, i32x4.splat(T), 448); v128.store(xs2, i32x4.splat(T), 448); // maxSteps, for pairStep
+    memberNext = 0; memberEnd = 0; stagedFirst = -1; waitingLanes = 0;
+    memory.fill(lanes, 0, 192);
+    for (let L = 0; L < 16; L++) assignLane(cfg, L);
+    if (stagedFirst < 0) return 0; // the slice had no member (mode 1: the host handed none out)
+    // Lanes left without a member step a copy of the first staged one (never garbage memory).
+    for (let L = 0; L < 16; L++) if (load<i32>(lanes + (<usize>L << 2)) < 0) loadLane(cfg, L, stagedFirst);
   }
+  store<i32>(cfg, 0, 132);
+  let idle1 = pairIdle(cfg, 0), idle2 = pairIdle(cfg, 1);
+  for (;;) {
+    if (waitingLanes > 0) {
+      if (W(cfg, 32) == -2) { store<i32>(cfg, 1, 132); return 1; } // ask the host for a block
+      for (let L = 0; L < 16; L++) {
+        if (load<i32>(lanes + (<usize>L << 2)) == -2) { waitingLanes--; assignLane(cfg, L); }
+      }
+      idle1 = pairIdle(cfg, 0); idle2 = pairIdle(cfg, 1);
+    }
+    if (idle1 && idle2) break;
+    if (!idle1) idle1 = pairStep(cfg, 0, g, end, xs, soaA, soaB, k, sc0, sc1, sc2, sc3, alpha2, beta2, gamma2, fixed);
+    if (!idle2) idle2 = pairStep(cfg, 1, g2, end2, xs2, soaC, soaD, k, sc0, sc1, sc2, sc3, alpha2, beta2, gamma2, fixed);
+  }
+  return 0;
 }
 
-/** Other environments: 4 members per pass, per-lane scalar environment steps. */
-function evalGeneric(cfg: usize): void {
+/** Other environments: 4 members per pass, per-lane scalar environment steps. Returns as es_eval_f32. */
+function evalGeneric(cfg: usize): i32 {
   const envId = W(cfg, 0), inN = W(cfg, 1), H = W(cfg, 2), outN = W(cfg, 3), D = W(cfg, 4);
   const E = W(cfg, 5), T = W(cfg, 6), count = W(cfg, 8);
   const g = P(cfg, 18), vm = P(cfg, 19), fit = P(cfg, 20), k = P(cfg, 21), envs = P(cfg, 23), xs = P(cfg, 24);
@@ -314,71 +472,75 @@ function evalGeneric(cfg: usize): void {
   const actionScale = <f64>load<f32>(k, 32);
   const offB1 = H * inN, offW2 = offB1 + H, offB2 = offW2 + outN * H;
   const uni = envs + 128; // 4 uniforms after the 4 lane states
-  for (let m0 = 0; m0 < count; m0 += 4) {
-    fillLanes(cfg, g, 4, m0, false);
-    let ret0: f64 = 0, ret1: f64 = 0, ret2: f64 = 0, ret3: f64 = 0;
-    let stp0: f64 = 0, stp1: f64 = 0, stp2: f64 = 0, stp3: f64 = 0;
-    for (let e = 0; e < E; e++) {
-      reset_uniform4(uni, <u32>W(cfg, 10), <u32>W(cfg, 13), <u32>e);
-      for (let lane = 0; lane < 4; lane++) env_reset(envId, envs + (<usize>lane << 5), uni);
-      memory.fill(vm, 0, <usize>H << 4);
-      let o0 = f32x4.splat(0), o1 = o0, o2 = o0, o3 = o0; // LI membranes
-      let done = 0; // bit per lane
-      for (let t = 0; t < T && done != 15; t++) {
-        // Observations → inputs, one f32x4 per input (f32(obs)·scale, as the JS twin).
-        for (let i = 0; i < inN; i++) {
-          const sc = load<f32>(k + 36 + (<usize>i << 2));
-          const p = xs + (<usize>i << 4);
+  let b: i32;
+  while ((b = nextBlock(cfg)) >= 0) {
+    for (let m0 = b; m0 < min(b + 8, count); m0 += 4) {
+      fillLanes(cfg, g, 4, m0, false);
+      let ret0: f64 = 0, ret1: f64 = 0, ret2: f64 = 0, ret3: f64 = 0;
+      let stp0: f64 = 0, stp1: f64 = 0, stp2: f64 = 0, stp3: f64 = 0;
+      for (let e = 0; e < E; e++) {
+        reset_uniform4(uni, <u32>W(cfg, 10), <u32>W(cfg, 13), <u32>e);
+        for (let lane = 0; lane < 4; lane++) env_reset(envId, envs + (<usize>lane << 5), uni);
+        memory.fill(vm, 0, <usize>H << 4);
+        let o0 = f32x4.splat(0), o1 = o0, o2 = o0, o3 = o0; // LI membranes
+        let done = 0; // bit per lane
+        for (let t = 0; t < T && done != 15; t++) {
+          // Observations → inputs, one f32x4 per input (f32(obs)·scale, as the JS twin).
+          for (let i = 0; i < inN; i++) {
+            const sc = load<f32>(k + 36 + (<usize>i << 2));
+            const p = xs + (<usize>i << 4);
+            for (let lane = 0; lane < 4; lane++) {
+              store<f32>(p + (<usize>lane << 2), <f32>env_obs(envId, envs + (<usize>lane << 5), i) * sc);
+            }
+          }
+          let a0 = f32x4.splat(0), a1 = a0, a2 = a0, a3 = a0;
+          const b1p = g + (<usize>offB1 << 4), w2p = g + (<usize>offW2 << 4);
+          for (let h = 0; h < H; h++) {
+            const wrow = g + (<usize>(h * inN) << 4);
+            let acc = f32x4.mul(v128.load(wrow), v128.load(xs));
+            for (let i = 1; i < inN; i++) {
+              acc = f32x4.add(acc, f32x4.mul(v128.load(wrow + (<usize>i << 4)), v128.load(xs + (<usize>i << 4))));
+            }
+            const hp = <usize>h << 4;
+            const cur = f32x4.add(acc, v128.load(b1p + hp));
+            const vp = vm + hp;
+            const u = f32x4.add(f32x4.add(f32x4.mul(v128.load(vp), alpha1), f32x4.mul(cur, beta1)), gamma1);
+            const fire = f32x4.gt(u, th1);
+            v128.store(vp, f32x4.sub(u, v128.and(drop1, fire)));
+            const w2 = w2p + hp;
+            a0 = f32x4.add(a0, v128.and(v128.load(w2), fire));
+            if (outN > 1) a1 = f32x4.add(a1, v128.and(v128.load(w2 + (<usize>H << 4)), fire));
+            if (outN > 2) a2 = f32x4.add(a2, v128.and(v128.load(w2 + (<usize>(2 * H) << 4)), fire));
+            if (outN > 3) a3 = f32x4.add(a3, v128.and(v128.load(w2 + (<usize>(3 * H) << 4)), fire));
+          }
+          const b2 = g + (<usize>offB2 << 4);
+          o0 = f32x4.add(f32x4.add(f32x4.mul(o0, alpha2), f32x4.mul(f32x4.add(a0, v128.load(b2)), beta2)), gamma2);
+          if (outN > 1) o1 = f32x4.add(f32x4.add(f32x4.mul(o1, alpha2), f32x4.mul(f32x4.add(a1, v128.load(b2, 16)), beta2)), gamma2);
+          if (outN > 2) o2 = f32x4.add(f32x4.add(f32x4.mul(o2, alpha2), f32x4.mul(f32x4.add(a2, v128.load(b2, 32)), beta2)), gamma2);
+          if (outN > 3) o3 = f32x4.add(f32x4.add(f32x4.mul(o3, alpha2), f32x4.mul(f32x4.add(a3, v128.load(b2, 48)), beta2)), gamma2);
+          // Actions and environment steps, lane by lane (continuous action = readout 0 · scale).
           for (let lane = 0; lane < 4; lane++) {
-            store<f32>(p + (<usize>lane << 2), <f32>env_obs(envId, envs + (<usize>lane << 5), i) * sc);
+            if ((done >> lane) & 1) continue;
+            const v = lane == 0 ? f32x4.extract_lane(o0, 0) : lane == 1 ? f32x4.extract_lane(o0, 1)
+              : lane == 2 ? f32x4.extract_lane(o0, 2) : f32x4.extract_lane(o0, 3);
+            const r = env_step(envId, envs + (<usize>lane << 5), <f64>v * actionScale);
+            if (lane == 0) { ret0 += r; stp0 += 1; } else if (lane == 1) { ret1 += r; stp1 += 1; }
+            else if (lane == 2) { ret2 += r; stp2 += 1; } else { ret3 += r; stp3 += 1; }
+            if (env_terminated && !fixed) done |= 1 << lane;
           }
-        }
-        let a0 = f32x4.splat(0), a1 = a0, a2 = a0, a3 = a0;
-        const b1p = g + (<usize>offB1 << 4), w2p = g + (<usize>offW2 << 4);
-        for (let h = 0; h < H; h++) {
-          const wrow = g + (<usize>(h * inN) << 4);
-          let acc = f32x4.mul(v128.load(wrow), v128.load(xs));
-          for (let i = 1; i < inN; i++) {
-            acc = f32x4.add(acc, f32x4.mul(v128.load(wrow + (<usize>i << 4)), v128.load(xs + (<usize>i << 4))));
-          }
-          const hp = <usize>h << 4;
-          const cur = f32x4.add(acc, v128.load(b1p + hp));
-          const vp = vm + hp;
-          const u = f32x4.add(f32x4.add(f32x4.mul(v128.load(vp), alpha1), f32x4.mul(cur, beta1)), gamma1);
-          const fire = f32x4.gt(u, th1);
-          v128.store(vp, f32x4.sub(u, v128.and(drop1, fire)));
-          const w2 = w2p + hp;
-          a0 = f32x4.add(a0, v128.and(v128.load(w2), fire));
-          if (outN > 1) a1 = f32x4.add(a1, v128.and(v128.load(w2 + (<usize>H << 4)), fire));
-          if (outN > 2) a2 = f32x4.add(a2, v128.and(v128.load(w2 + (<usize>(2 * H) << 4)), fire));
-          if (outN > 3) a3 = f32x4.add(a3, v128.and(v128.load(w2 + (<usize>(3 * H) << 4)), fire));
-        }
-        const b2 = g + (<usize>offB2 << 4);
-        o0 = f32x4.add(f32x4.add(f32x4.mul(o0, alpha2), f32x4.mul(f32x4.add(a0, v128.load(b2)), beta2)), gamma2);
-        if (outN > 1) o1 = f32x4.add(f32x4.add(f32x4.mul(o1, alpha2), f32x4.mul(f32x4.add(a1, v128.load(b2, 16)), beta2)), gamma2);
-        if (outN > 2) o2 = f32x4.add(f32x4.add(f32x4.mul(o2, alpha2), f32x4.mul(f32x4.add(a2, v128.load(b2, 32)), beta2)), gamma2);
-        if (outN > 3) o3 = f32x4.add(f32x4.add(f32x4.mul(o3, alpha2), f32x4.mul(f32x4.add(a3, v128.load(b2, 48)), beta2)), gamma2);
-        // Actions and environment steps, lane by lane (continuous action = readout 0 · scale).
-        for (let lane = 0; lane < 4; lane++) {
-          if ((done >> lane) & 1) continue;
-          const v = lane == 0 ? f32x4.extract_lane(o0, 0) : lane == 1 ? f32x4.extract_lane(o0, 1)
-            : lane == 2 ? f32x4.extract_lane(o0, 2) : f32x4.extract_lane(o0, 3);
-          const r = env_step(envId, envs + (<usize>lane << 5), <f64>v * actionScale);
-          if (lane == 0) { ret0 += r; stp0 += 1; } else if (lane == 1) { ret1 += r; stp1 += 1; }
-          else if (lane == 2) { ret2 += r; stp2 += 1; } else { ret3 += r; stp3 += 1; }
-          if (env_terminated && !fixed) done |= 1 << lane;
         }
       }
-    }
-    const inv = 1.0 / <f64>E;
-    for (let lane = 0; lane < 4 && m0 + lane < count; lane++) {
-      const p = fit + (<usize>(m0 + lane) << 3);
-      store<f64>(p, (lane == 0 ? ret0 : lane == 1 ? ret1 : lane == 2 ? ret2 : ret3) * inv);
-      if (stepsOut != 0) {
-        store<f64>(stepsOut + (<usize>(m0 + lane) << 3), lane == 0 ? stp0 : lane == 1 ? stp1 : lane == 2 ? stp2 : stp3);
+      const inv = 1.0 / <f64>E;
+      for (let lane = 0; lane < 4 && m0 + lane < count; lane++) {
+        const p = fit + (<usize>(m0 + lane) << 3);
+        store<f64>(p, (lane == 0 ? ret0 : lane == 1 ? ret1 : lane == 2 ? ret2 : ret3) * inv);
+        if (stepsOut != 0) {
+          store<f64>(stepsOut + (<usize>(m0 + lane) << 3), lane == 0 ? stp0 : lane == 1 ? stp1 : lane == 2 ? stp2 : stp3);
+        }
       }
     }
   }
+  return b == -2 ? 1 : 0; // −2: ask the host for a block
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -569,7 +731,7 @@ function hidden8(g: usize, end: usize, xs: usize, clampIt: bool): void {
   return v128.or(i32x4.shl(b, 16), v128.and(a, i32x4.splat(0xffff)));
 }
 
-/** cfg 15 = 1: members [first, first + count) as int8 deployments (CartPole only). Returns 0, or −1 for another env. */
+/** cfg 15 = 1: members [first, first + count) as int8 deployments (CartPole only). Returns as es_eval_f32, or −1 for another env. */
 function evalInt8(cfg: usize): i32 {
   if (W(cfg, 0) != ENV_CARTPOLE || W(cfg, 1) != 4 || W(cfg, 3) != 2) return -1;
   const H = W(cfg, 2), D = W(cfg, 4);
@@ -589,7 +751,8 @@ function evalInt8(cfg: usize): i32 {
   const soaA = envs + 160, soaB = envs + 288;
   const end = rec + (<usize>H << 8), tail = end;
   const invE = 1.0 / <f64>E;
-  for (let m0 = 0; m0 < count; m0 += 8) {
+  let m0: i32;
+  while ((m0 = nextBlock(cfg)) >= 0) { // 8 members per block and per pass
     fillLanes(cfg, g, 8, m0, false, true);
     let fast = true;
     for (let lane = 0; lane < 8; lane++) {
@@ -636,5 +799,5 @@ function evalInt8(cfg: usize): i32 {
     }
     storeCartpoleReturns(fit, stepsOut, m0, count, totA, totB, invE);
   }
-  return 0;
+  return m0 == -2 ? 1 : 0; // −2: ask the host for a block
 }

@@ -20,6 +20,15 @@ export function cartpoleBenchJob() {
 }
 
 /**
+ * The same members as evolution runs them: 4 episodes each, each ending when the pole falls
+ * (or at 500 steps). On this early-generation population episodes last 9–250 steps, so the
+ * work per member varies ~25-fold.
+ */
+export function terminatingJob(job) {
+  return { ...job, ignoreTermination: false, episodes: 4 };
+}
+
+/**
  * Warms each implementation until settled, sizes its calls per sample to ~150 ms, then runs
  * interleaved, probe-filtered repetitions (bench/lib/timing.mjs); `quick` for smoke runs.
  * Returns measureInterleaved's record.

@@ -11,12 +11,12 @@
 // result: N workers give bit-identical fitness to 1 worker (test/es-eval.test.ts).
 //
 // How members are split over workers (`schedule`): with SharedArrayBuffer (Node; browsers when
-// cross-origin isolated) every worker lays the whole job out once and then claims chunks of
-// members from a shared counter until none is left — large first, down to 8 members at the end
-// (guided self-scheduling) — writing fitness straight into shared memory, so a core that runs
-// slower (a busy SMT sibling on a VM, a little core on a phone) simply claims fewer. Without
-// SharedArrayBuffer: one contiguous slice per worker. Splitting a job into chunks costs nothing
-// measurable in the kernel (256 members in one call or in 16 calls of 16: equal within 0.5 %).
+// cross-origin isolated) every worker lays the whole job out once and makes one kernel call,
+// in which the kernel claims blocks of 8 members from a shared counter whenever lanes fall free
+// (it returns to the worker for each claim and resumes) until none is left; fitness goes
+// straight into shared memory. A core that runs slower (a busy SMT sibling on a VM, a little
+// core on a phone) simply claims fewer, and no worker drains its lanes before the job is done.
+// Without SharedArrayBuffer: one contiguous slice per worker.
 import { SpikeletError } from '../errors.js';
 import { embeddedModule } from '../runtime/wasm-source.js';
 
@@ -69,6 +69,12 @@ export interface PreparedJob {
    * into the job's fitness and step-count arrays in wasm memory (read them with `view`).
    */
   run(start: number, count: number): void;
+  /**
+   * Evaluates the members the host hands out, 8 at a time: `claim()` returns the next block's
+   * first member (a multiple of 8 below job.count) or −1 when none is left; the kernel asks for
+   * a block whenever it has lanes free, so one call serves a whole dynamic schedule.
+   */
+  runClaiming(claim: () => number): void;
   /** Views of members [start, start + count)'s fitness and step counts in wasm memory (valid until it grows). */
   view(start: number, count: number): EvalResult;
 }
@@ -88,25 +94,27 @@ export function prepareJob(ex: Record<string, unknown>, memory: WebAssembly.Memo
   const D = job.dims;
   let top = base;
   const take = (bytes: number) => { const p = top; top += a(bytes); return p; };
-  const cfg = take(128), mean = take(D * 8), sigma = take(D * 8), genome = take((D + job.hidden) * 64), vm = take(job.hidden * 16);
+  const cfg = take(256), mean = take(D * 8), sigma = take(D * 8), genome = take((D + job.hidden) * 64), vm = take(job.hidden * 16);
   const fit = take(job.count * 8), steps = take(job.count * 8), consts = take(64);
   const rows = job.source === 1 ? take(job.count * D * 4) : 0;
   const envs = take(1024), xs = take(2048);
   const int8 = job.precision === 'int8';
   const recs = int8 ? take(job.hidden * 256 + 320) : 0, quant = int8 ? take(128) : 0;
+  const stage = take(D * 32), starts = take(Math.max(job.episodes, 0) * 32);
   if (top > memory.buffer.byteLength) memory.grow(Math.ceil((top - memory.buffer.byteLength) / 65536));
   const buf = memory.buffer;
-  const i32 = new Int32Array(buf, cfg, 32);
+  const i32 = new Int32Array(buf, cfg, 64);
   i32.fill(0);
   i32.set([job.env, job.inN, job.hidden, job.outN, D, job.episodes, job.maxSteps, job.first, job.count,
     job.antithetic ? 1 : 0, job.seed | 0, job.generation | 0, job.source, job.resetGeneration | 0, job.ignoreTermination ? 1 : 0, int8 ? 1 : 0]);
-  i32.set([mean, sigma, genome, vm, fit, consts, rows, envs, xs, steps, recs, quant], 16);
+  i32.set([mean, sigma, genome, vm, fit, consts, rows, envs, xs, steps, recs, quant, stage, starts], 16);
   if (job.mean) new Float64Array(buf, mean, D).set(job.mean);
   if (job.sigma) new Float64Array(buf, sigma, D).set(job.sigma);
   if (job.rows) new Float32Array(buf, rows, job.count * D).set(job.rows);
   new Float32Array(buf, consts, 16).set(job.consts);
   if (int8) new Float64Array(buf, quant, 16).set(job.quant!);
   const evalF32 = ex.es_eval_f32 as (p: number) => number;
+  const failed = () => new Error('es_eval_f32: int8 evaluation supports CartPole (4 inputs, 2 actions) only');
   return {
     run(start: number, count: number) {
       // A span is the job with its member range, its rows and its outputs moved to `start`.
@@ -115,7 +123,21 @@ export function prepareJob(ex: Record<string, unknown>, memory: WebAssembly.Memo
       i32[20] = fit + 8 * start;
       i32[22] = rows === 0 ? 0 : rows + 4 * D * start;
       i32[25] = steps + 8 * start;
-      if (evalF32(cfg) !== 0) throw new Error('es_eval_f32: int8 evaluation supports CartPole (4 inputs, 2 actions) only');
+      i32[30] = 0; // the kernel walks the span's blocks itself
+      i32[33] = 0;
+      if (evalF32(cfg) !== 0) throw failed();
+    },
+    runClaiming(claim: () => number) {
+      i32[7] = job.first; i32[8] = job.count;
+      i32[20] = fit; i32[22] = rows; i32[25] = steps;
+      i32[30] = 1; // blocks come from the host through word 32 (−1: none left)
+      i32[33] = 0;
+      i32[32] = claim();
+      if (i32[32] < 0) return;
+      for (let r = evalF32(cfg); r !== 0; r = evalF32(cfg)) {
+        if (r !== 1) throw failed();
+        i32[32] = claim();
+      }
     },
     view(start: number, count: number) {
       return { fitness: new Float64Array(buf, fit + 8 * start, count), steps: new Float64Array(buf, steps + 8 * start, count) };
@@ -181,8 +203,9 @@ export class LocalEvaluator implements Evaluator {
 
 // The worker script: one body for Node and browsers; only the messaging shim differs.
 // 'eval': the whole job (a static slice), results returned in the message (transferred).
-// 'share': chunks of members claimed from the shared counter at shared[0] (the next unclaimed
-// member) until none is left, fitness and steps written to the shared f64 arrays after it.
+// 'share': blocks of 8 members claimed by the kernel from the shared counter at shared[0] (the
+// next unclaimed member) until none is left, fitness and steps written to the shared f64 arrays
+// after it.
 const WORKER_BODY = `
 const prepareJob = ${prepareJob.toString()};
 let ex, memory, base;
@@ -203,18 +226,18 @@ function handle(msg) {
       post({ type: 'result', id: msg.id, fitness, steps }, [fitness.buffer, steps.buffer]);
       return;
     }
-    const next = new Int32Array(msg.shared, 0, 1);
+    // The kernel claims blocks of 8 members whenever it has lanes free; this worker then
+    // copies the results of the blocks it took.
+    const next = new Int32Array(msg.shared, 0, 1), taken = [];
     const fitness = new Float64Array(msg.shared, 8, job.count), steps = new Float64Array(msg.shared, 8 + 8 * job.count, job.count);
-    for (;;) {
-      const start = Atomics.load(next, 0);
-      if (start >= job.count) break;
-      // Guided: a 1/(2·workers) share of what is left, in multiples of 8 members (a pair of
-      // f32x4 groups), so chunks start large and shrink to 8 as the job drains.
-      const size = Math.max(8, Math.ceil((job.count - start) / (2 * msg.workers) / 8) * 8);
-      if (Atomics.compareExchange(next, 0, start, start + size) !== start) continue; // another worker took it
-      const n = Math.min(size, job.count - start);
-      p.run(start, n);
-      const r = p.view(start, n);
+    p.runClaiming(() => {
+      const start = Atomics.add(next, 0, 8);
+      if (start >= job.count) return -1;
+      taken.push(start);
+      return start;
+    });
+    for (const start of taken) {
+      const r = p.view(start, Math.min(8, job.count - start));
       fitness.set(r.fitness, start);
       steps.set(r.steps, start);
     }
@@ -270,10 +293,11 @@ export type EvalSchedule = 'dynamic' | 'static';
 /** Options of {@link WorkerEvaluator.create}. */
 export interface WorkerEvaluatorOptions {
   /**
-   * `dynamic` (default): workers claim chunks of members from a shared counter until none is
-   * left — a 1/(2·workers) share of what remains, down to 8 members (guided self-scheduling) —
-   * so a slower core takes fewer; needs SharedArrayBuffer (always in Node; in a browser only
-   * when cross-origin isolated) and falls back to `static` without it.
+   * `dynamic` (default): each worker's kernel claims blocks of 8 members from a shared counter
+   * whenever its lanes fall free, until none is left, so a slower core takes fewer and uneven
+   * members (episodes that end early) never leave one worker idle while the other works;
+   * needs SharedArrayBuffer (always in Node; in a browser only when cross-origin isolated) and
+   * falls back to `static` without it.
    * `static`: one contiguous slice per worker, one message each way.
    * Both give the same fitness bit for bit.
    */
@@ -358,7 +382,7 @@ export class WorkerEvaluator implements Evaluator {
     if (this.schedule === 'dynamic' && n > 1) {
       // Counter (i32, padded to 8 bytes), then fitness and steps (f64[count] each).
       const shared = new SharedArrayBuffer(8 + 16 * job.count);
-      await Promise.all(this.ports.map((_, w) => this.send(w, { type: 'share', job, shared, workers: n })));
+      await Promise.all(this.ports.map((_, w) => this.send(w, { type: 'share', job, shared })));
       return {
         fitness: new Float64Array(shared, 8, job.count).slice(),
         steps: new Float64Array(shared, 8 + 8 * job.count, job.count).slice(),
