@@ -1,11 +1,14 @@
 #!/usr/bin/env node
-// How a 2-worker pool should split a population: the dynamic schedule (the default: workers
-// claim guided chunks of members from a shared counter) against the static one (one fixed half
-// each), on two jobs of 256 CartPole-v1 members (policy 4→32 LIF→2 LI, f32):
+// How a 2-worker pool should split a population: the dynamic schedule (the default: each
+// worker's kernel claims blocks of 8 members from a shared counter as its lanes fall free)
+// against the static one (one fixed half each), on two jobs of 256 CartPole-v1 members
+// (policy 4→32 LIF→2 LI, f32):
 //   fixed: bench/es.mjs's job — 500 steps per member, termination ignored: every member costs
 //          the same, so the static halves are equal work and only uneven cores favour dynamic;
-//   episodes: the same members, 4 episodes each, ending when the pole falls (as in evolution):
-//          members cost different amounts, so equal halves are not equal work.
+//   episodes: the same members, 4 episodes each, ending when the pole falls (as in evolution,
+//          bench/lib/es-job.mjs terminatingJob): members cost different amounts, so equal
+//          halves are not equal work — but which schedule wins also depends on when each
+//          schedule starts the longest-lived members.
 // Both schedules give identical fitness (checked before timing). Interleaved, probe-filtered
 // repetitions (bench/lib/timing.mjs); ratio = static time / dynamic time, per repetition.
 // Usage: node bench/es-schedule.mjs [--json] [--quick]
