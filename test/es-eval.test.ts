@@ -2,6 +2,8 @@
 // strategies' host-side population equals what the kernel evaluates.
 import { describe, it, expect } from 'vitest';
 import { LocalEvaluator, WorkerEvaluator, evaluateJs, makePolicy, OpenES, type EvalJob } from '../src/index.js';
+import { prepareJob } from '../src/es/evaluator.js';
+import { embeddedModule } from '../src/runtime/wasm-source.js';
 
 function job(env: string, id: number, count: number, extra: Partial<EvalJob> = {}): EvalJob {
   const pol = makePolicy(env, { hidden: env === 'PointMass-v0' ? 8 : 16 });
@@ -54,6 +56,33 @@ describe('es_eval_f32', () => {
         expect(w.steps[i]).toBe(js.steps[i]);
       }
     }
+  });
+  it('the block protocol: blocks handed out in any order, and a call made before any block asks for one', () => {
+    const base = job('CartPole-v1', 0, 45, { first: 5, episodes: 3, maxSteps: 60 });
+    const j = { ...base, mean: new Float64Array(base.dims), sigma: new Float64Array(base.dims).fill(1) };
+    const want = evaluateJs(j);
+    const memory = new WebAssembly.Memory({ initial: 1, maximum: 16384 });
+    const ex = new WebAssembly.Instance(embeddedModule(), { env: { memory, abort() { throw new Error('abort'); } } }).exports as Record<string, unknown>;
+    const p = prepareJob(ex, memory, ((ex.heap_base as () => number)() + 15) & ~15, j);
+    const order = [40, 8, 32, 0, 24, 16];
+    const claims: number[] = [];
+    p.runClaiming(() => { const b = order.shift() ?? -1; claims.push(b); return b; });
+    expect(claims).toEqual([40, 8, 32, 0, 24, 16, -1]);
+    const got = p.view(0, j.count);
+    expect(Array.from(got.fitness)).toEqual(Array.from(want.fitness));
+    expect(Array.from(got.steps)).toEqual(Array.from(want.steps));
+    // Straight to the kernel in block mode with no block handed out: it asks (returns 1), then
+    // runs once given one (cfg word 30 = mode, 32 = the block, as prepareJob lays them out).
+    const q = prepareJob(ex, memory, ((ex.heap_base as () => number)() + 15) & ~15, { ...j, count: 8 });
+    const evalF32 = ex.es_eval_f32 as (cfg: number) => number;
+    const cfg = ((ex.heap_base as () => number)() + 15) & ~15, w = new Int32Array(memory.buffer, cfg, 64);
+    w[30] = 1; w[32] = -2;
+    expect(evalF32(cfg)).toBe(1);
+    w[32] = 0;
+    expect(evalF32(cfg)).toBe(1); // its 16 lanes want more than the block's 8 members
+    w[32] = -1;
+    expect(evalF32(cfg)).toBe(0);
+    expect(Array.from(q.view(0, 8).fitness)).toEqual(Array.from(want.fitness.slice(0, 8)));
   });
   it('rows and mean sources evaluate the same parameters as the noise source', () => {
     const j = job('CartPole-v1', 0, 6);

@@ -437,7 +437,8 @@ function evalCartPole(cfg: usize): i32 {
     memberNext = 0; memberEnd = 0; stagedFirst = -1; waitingLanes = 0;
     memory.fill(lanes, 0, 192);
     for (let L = 0; L < 16; L++) assignLane(cfg, L);
-    if (stagedFirst < 0) return 0; // the slice had no member (mode 1: the host handed none out)
+    // No member taken: the slice is empty, or (mode 1) no block was handed out before the call.
+    if (stagedFirst < 0) return W(cfg, 30) == 1 && W(cfg, 32) == -2 ? 1 : 0;
     // Lanes left without a member step a copy of the first staged one (never garbage memory).
     for (let L = 0; L < 16; L++) if (load<i32>(lanes + (<usize>L << 2)) < 0) loadLane(cfg, L, stagedFirst);
   }

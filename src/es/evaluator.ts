@@ -294,10 +294,9 @@ export type EvalSchedule = 'dynamic' | 'static';
 export interface WorkerEvaluatorOptions {
   /**
    * `dynamic` (default): each worker's kernel claims blocks of 8 members from a shared counter
-   * whenever its lanes fall free, until none is left, so a slower core takes fewer and uneven
-   * members (episodes that end early) never leave one worker idle while the other works;
-   * needs SharedArrayBuffer (always in Node; in a browser only when cross-origin isolated) and
-   * falls back to `static` without it.
+   * whenever its lanes fall free, until none is left, so a slower core takes fewer; needs
+   * SharedArrayBuffer (always in Node; in a browser only when cross-origin isolated) and falls
+   * back to `static` without it.
    * `static`: one contiguous slice per worker, one message each way.
    * Both give the same fitness bit for bit.
    */
