@@ -37,6 +37,24 @@ describe('es_eval int8 mode', () => {
     const j = { ...job(9), hidden: 300, dims: big.dims, mean: new Float64Array(big.dims).fill(0.3), sigma: new Float64Array(big.dims).fill(1), episodes: 1 };
     same(local.evaluateSync(j).fitness, evaluateJs(j).fitness, 'H = 300');
   });
+  it('lane recycling: 45 members of mixed lifetimes and mixed clamp needs, 3 episodes each, on 8 lanes equal the twin', () => {
+    // Mean 0, σ 1, maxSteps 60: lifetimes vary ~7-fold (some members truncated every episode);
+    // every third member's rows scaled by 1e6 needs the clamping hidden layer, so the lanes'
+    // "currents fit i32" flags change as members come and go.
+    const base = job(45, { first: 5, episodes: 3, maxSteps: 60, mean: new Float64Array(pol.dims), sigma: new Float64Array(pol.dims).fill(1) });
+    const js0 = evaluateJs(base);
+    expect(new Set(js0.steps).size).toBeGreaterThan(8);
+    same(local.evaluateSync(base).fitness, js0.fitness, 'noise source');
+    const rows = new Float32Array(45 * pol.dims);
+    for (let i = 0; i < 45; i++) {
+      const x = memberParams(base.seed, base.generation, base.first + i, true, base.mean!, base.sigma!);
+      rows.set(i % 3 === 0 ? x.map((v) => v * 1e6) : x, i * pol.dims);
+    }
+    const j = { ...base, source: 1 as const, rows };
+    const w = local.evaluateSync(j), js = evaluateJs(j);
+    same(w.fitness, js.fitness, 'rows, mixed scales');
+    same(w.steps, js.steps, 'steps');
+  });
   it('rows and mean sources evaluate the same int8 deployments as the noise source', () => {
     const j = job(6);
     const rows = new Float32Array(6 * pol.dims);

@@ -127,19 +127,6 @@ function fillLanes(cfg: usize, g: usize, lanes: i32, m0: i32, packed: bool, wide
   }
 }
 
-/** CartPole group of 8 members (lanes 0–3 in totA, 4–7 in totB): fitness = steps · inv (the
- *  mean return over the episodes), and the step counts when requested. */
-// @ts-ignore: decorator
-@inline function storeCartpoleReturns(fit: usize, stepsOut: usize, m0: i32, count: i32, totA: v128, totB: v128, inv: f64): void {
-  for (let lane = 0; lane < 8 && m0 + lane < count; lane++) {
-    const v = lane < 4 ? totA : totB;
-    const j = lane & 3;
-    const s = <f64>(j == 0 ? i32x4.extract_lane(v, 0) : j == 1 ? i32x4.extract_lane(v, 1) : j == 2 ? i32x4.extract_lane(v, 2) : i32x4.extract_lane(v, 3));
-    store<f64>(fit + (<usize>(m0 + lane) << 3), s * inv);
-    if (stepsOut != 0) store<f64>(stepsOut + (<usize>(m0 + lane) << 3), s);
-  }
-}
-
 /**
  * Evaluates members [first, first + count): fitness = mean episode return. Returns 0 when
  * done, 1 when it needs the next block from the host (cfg 30 = 1: write cfg 32, call again).
@@ -241,9 +228,19 @@ function hidden4(g: usize, end: usize, xs: usize, k: usize): void {
   v128.store(st, oA0); v128.store(st, oA1, 16); v128.store(st, oB0, 32); v128.store(st, oB1, 48);
   const gtA = f32x4.gt(oA1, oA0), gtB = f32x4.gt(oB1, oB0);
   cartpole_step8(soaA, soaB, forceLo(gtA), forceHi(gtA), forceLo(gtB), forceHi(gtB), xs + 384);
+  return stepEnds(cfg, pair, xs, fixed);
+}
+
+/**
+ * After a step of 8 lanes (termination masks at xs + 384): counts the step (xs + 320: i32[8]),
+ * and when some lane's episode ended — terminated (unless `fixed`) or truncated at maxSteps
+ * (xs + 448) — recycles those lanes (laneEnds). Returns true when all 8 lanes are idle.
+ */
+// @ts-ignore: decorator
+@inline function stepEnds(cfg: usize, pair: i32, xs: usize, fixed: bool): bool {
   const one = i32x4.splat(1);
-  const sA = i32x4.add(v128.load(st, 96), one), sB = i32x4.add(v128.load(st, 112), one);
-  v128.store(st, sA, 96); v128.store(st, sB, 112);
+  const sA = i32x4.add(v128.load(xs, 320), one), sB = i32x4.add(v128.load(xs, 336), one);
+  v128.store(xs, sA, 320); v128.store(xs, sB, 336);
   let endA = i32x4.eq(sA, v128.load(xs, 448)), endB = i32x4.eq(sB, v128.load(xs, 448));
   if (!fixed) { endA = v128.or(endA, v128.load(xs, 384)); endB = v128.or(endB, v128.load(xs, 400)); }
   if (!v128.any_true(v128.or(endA, endB))) return false;
@@ -297,6 +294,8 @@ let memberEnd: i32 = 0;
 let stagedFirst: i32 = -1;
 /** Lanes waiting for a block (mode 1). */
 let waitingLanes: i32 = 0;
+/** int8 mode: every lane's currents provably fit i32 (hidden8 without its clamp). */
+let int8AllFast: bool = false;
 
 /** The next member for a lane: a slice index, −1 when none is left, −2 when the host must hand out a block. */
 function takeMember(cfg: usize): i32 {
@@ -363,20 +362,38 @@ function assignLane(cfg: usize, L: i32): void {
 function resetLane(cfg: usize, L: i32, e: i32): void {
   const H = W(cfg, 2);
   const pair = L >> 3, l = L & 7, j = <usize>(l & 3), grp = <usize>(l >> 2);
-  const g = P(cfg, 18) + <usize>pair * ((<usize>H << 8) + 64), xs = P(cfg, 24) + (<usize>pair << 10);
-  const lo = (grp << 4) + (j << 2);
-  for (let h = 0; h < H; h++) store<f32>(g + (<usize>h << 8) + 224 + lo, 0);
-  store<f32>(xs + 224 + (grp << 5) + (j << 2), 0); // LI membrane, readout 0
-  store<f32>(xs + 240 + (grp << 5) + (j << 2), 0); // readout 1
+  const xs = P(cfg, 24) + (<usize>pair << 10);
+  if (W(cfg, 15) == 1) { // int8: i16 membranes in the int8 records, LI at xs + 256 / 272
+    const rec = P(cfg, 26);
+    for (let h = 0; h < H; h++) store<i16>(rec + (<usize>h << 8) + 224 + (<usize>l << 1), 0);
+    store<i16>(xs + 256 + (<usize>l << 1), 0); store<i16>(xs + 272 + (<usize>l << 1), 0);
+  } else {
+    const g = P(cfg, 18) + <usize>pair * ((<usize>H << 8) + 64), lo = (grp << 4) + (j << 2);
+    for (let h = 0; h < H; h++) store<f32>(g + (<usize>h << 8) + 224 + lo, 0);
+    store<f32>(xs + 224 + (grp << 5) + (j << 2), 0); // LI membrane, readout 0
+    store<f32>(xs + 240 + (grp << 5) + (j << 2), 0); // readout 1
+  }
   store<i32>(xs + 320 + (<usize>l << 2), 0);
   const soa = P(cfg, 23) + 160 + (<usize>((pair << 1) + (l >> 2)) << 7) + (j << 3);
   const start = P(cfg, 29) + (<usize>e << 5);
   for (let c = 0; c < 4; c++) store<f64>(soa + (<usize>c << 5), load<f64>(start + (<usize>c << 3)));
 }
 
-/** Copies member m's parameters (staged with its block) into lane L's slots of its pair's records. */
+/**
+ * Copies member m's parameters (staged with its block) into lane L's slots of its pair's
+ * records; int8: quantizes them into lane L of the int8 records instead (quantizeLane).
+ */
 function loadLane(cfg: usize, L: i32, m: i32): void {
   const H = W(cfg, 2);
+  if (W(cfg, 15) == 1) {
+    // Per-lane "every current fits i32" flags (lanes + 192); hidden8 may skip its clamp only
+    // when all 8 lanes' flags hold.
+    const flags = P(cfg, 24) + 1536 + 192;
+    store<i32>(flags + (<usize>L << 2), quantizeLane(P(cfg, 28) + (<usize>(m - stagedFirst) << 2), P(cfg, 26), H, L, P(cfg, 27)) ? 1 : 0);
+    int8AllFast = true;
+    for (let l = 0; l < 8; l++) int8AllFast = int8AllFast && load<i32>(flags + (<usize>l << 2)) != 0;
+    return;
+  }
   const g = P(cfg, 18) + <usize>(L >> 3) * ((<usize>H << 8) + 64), l = L & 7;
   const src = P(cfg, 28) + (<usize>(m - stagedFirst) << 2);
   const lo = (<usize>(l >> 2) << 4) + (<usize>(l & 3) << 2);
@@ -394,6 +411,50 @@ function loadLane(cfg: usize, L: i32, m: i32): void {
 }
 
 /**
+ * Starts a recycling call with n lanes (16 f32, 8 int8): the returns of a job without steps,
+ * the episode start states, maxSteps at xs + 448, every lane's first member. Returns −1 to go
+ * on stepping, else what es_eval_f32 returns (0 done, 1 ask the host for a block).
+ */
+function beginLanes(cfg: usize, n: i32): i32 {
+  const E = W(cfg, 5), T = W(cfg, 6), xs = P(cfg, 24), lanes = xs + 1536;
+  if (E <= 0 || T <= 0) { // no steps: every member returns 0
+    let b: i32;
+    while ((b = nextBlock(cfg)) >= 0) {
+      for (let m = b; m < min(b + 8, W(cfg, 8)); m++) {
+        store<f64>(P(cfg, 20) + (<usize>m << 3), 0);
+        if (P(cfg, 25) != 0) store<f64>(P(cfg, 25) + (<usize>m << 3), 0);
+      }
+    }
+    return b == -2 ? 1 : 0;
+  }
+  // Episode start states, one per episode, shared by every member (common random numbers).
+  const uni = P(cfg, 23) + 128, starts = P(cfg, 29);
+  for (let e = 0; e < E; e++) {
+    reset_uniform4(uni, <u32>W(cfg, 10), <u32>W(cfg, 13), <u32>e);
+    env_reset(ENV_CARTPOLE, starts + (<usize>e << 5), uni);
+  }
+  v128.store(xs, i32x4.splat(T), 448);
+  memberNext = 0; memberEnd = 0; stagedFirst = -1; waitingLanes = 0;
+  memory.fill(lanes, 0, 256);
+  for (let L = 0; L < n; L++) assignLane(cfg, L);
+  // No member taken: the slice is empty, or (mode 1) no block was handed out before the call.
+  if (stagedFirst < 0) return W(cfg, 30) == 1 && W(cfg, 32) == -2 ? 1 : 0;
+  // Lanes left without a member step a copy of the first staged one (never garbage memory).
+  for (let L = 0; L < n; L++) if (load<i32>(lanes + (<usize>L << 2)) < 0) loadLane(cfg, L, stagedFirst);
+  return -1;
+}
+
+/** Hands the current block to waiting lanes, or returns true to ask the host for one first (mode 1). */
+function serveWaitingLanes(cfg: usize, n: i32): bool {
+  if (W(cfg, 32) == -2) { store<i32>(cfg, 1, 132); return true; }
+  const lanes = P(cfg, 24) + 1536;
+  for (let L = 0; L < n; L++) {
+    if (load<i32>(lanes + (<usize>L << 2)) == -2) { waitingLanes--; assignLane(cfg, L); }
+  }
+  return false;
+}
+
+/**
  * CartPole path: 16 lanes in two pairs of groups (A, B and C, D) stepped one after the other
  * (see header), so that one pair's physics (f64 chains with three dependent divisions) can
  * overlap the other pair's hidden layer; lanes are recycled (above) until the slice is done.
@@ -402,7 +463,7 @@ function loadLane(cfg: usize, L: i32, m: i32): void {
  */
 function evalCartPole(cfg: usize): i32 {
   const H = W(cfg, 2);
-  const E = W(cfg, 5), T = W(cfg, 6);
+  const T = W(cfg, 6);
   const g = P(cfg, 18), k = P(cfg, 21), envs = P(cfg, 23), xs = P(cfg, 24);
   const fixed = W(cfg, 14) != 0;
   const alpha2 = f32x4.splat(load<f32>(k, 20)), beta2 = f32x4.splat(load<f32>(k, 24)), gamma2 = f32x4.splat(load<f32>(k, 28));
@@ -413,43 +474,19 @@ function evalCartPole(cfg: usize): i32 {
   const pairBytes = (<usize>H << 8) + 64; // a pair's per-neuron records, then b2
   const g2 = g + pairBytes, end = g + (<usize>H << 8), end2 = end + pairBytes;
   const xs2 = xs + 1024; // the second pair's inputs, readout currents, th − vr, state, masks
-  const lanes = xs + 1536;
   if (W(cfg, 33) == 0) { // a fresh call (1: resuming after a block request)
-    if (E <= 0 || T <= 0) { // no steps: every member returns 0
-      for (let b = nextBlock(cfg); b >= 0; b = nextBlock(cfg)) {
-        for (let m = b; m < min(b + 8, W(cfg, 8)); m++) {
-          store<f64>(P(cfg, 20) + (<usize>m << 3), 0);
-          if (P(cfg, 25) != 0) store<f64>(P(cfg, 25) + (<usize>m << 3), 0);
-        }
-      }
-      return W(cfg, 32) == -2 && W(cfg, 30) == 1 ? 1 : 0;
-    }
-    // Episode start states, one per episode, shared by every member (common random numbers).
-    const uni = envs + 128, starts = P(cfg, 29);
-    for (let e = 0; e < E; e++) {
-      reset_uniform4(uni, <u32>W(cfg, 10), <u32>W(cfg, 13), <u32>e);
-      env_reset(ENV_CARTPOLE, starts + (<usize>e << 5), uni);
-    }
     const drop1 = f32x4.sub(f32x4.splat(load<f32>(k, 12)), f32x4.splat(load<f32>(k, 16))); // th − vr, for hidden4
     v128.store(xs, drop1, 192); v128.store(xs, drop1, 208); // (A at xs, B at xs + 16)
     v128.store(xs2, drop1, 192); v128.store(xs2, drop1, 208);
-    v128.store(xs, i32x4.splat(T), 448); v128.store(xs2, i32x4.splat(T), 448); // maxSteps, for pairStep
-    memberNext = 0; memberEnd = 0; stagedFirst = -1; waitingLanes = 0;
-    memory.fill(lanes, 0, 192);
-    for (let L = 0; L < 16; L++) assignLane(cfg, L);
-    // No member taken: the slice is empty, or (mode 1) no block was handed out before the call.
-    if (stagedFirst < 0) return W(cfg, 30) == 1 && W(cfg, 32) == -2 ? 1 : 0;
-    // Lanes left without a member step a copy of the first staged one (never garbage memory).
-    for (let L = 0; L < 16; L++) if (load<i32>(lanes + (<usize>L << 2)) < 0) loadLane(cfg, L, stagedFirst);
+    v128.store(xs2, i32x4.splat(T), 448); // maxSteps, for pairStep (the first pair's: beginLanes)
+    const r = beginLanes(cfg, 16);
+    if (r >= 0) return r;
   }
   store<i32>(cfg, 0, 132);
   let idle1 = pairIdle(cfg, 0), idle2 = pairIdle(cfg, 1);
   for (;;) {
     if (waitingLanes > 0) {
-      if (W(cfg, 32) == -2) { store<i32>(cfg, 1, 132); return 1; } // ask the host for a block
-      for (let L = 0; L < 16; L++) {
-        if (load<i32>(lanes + (<usize>L << 2)) == -2) { waitingLanes--; assignLane(cfg, L); }
-      }
+      if (serveWaitingLanes(cfg, 16)) return 1;
       idle1 = pairIdle(cfg, 0); idle2 = pairIdle(cfg, 1);
     }
     if (idle1 && idle2) break;
@@ -732,73 +769,52 @@ function hidden8(g: usize, end: usize, xs: usize, clampIt: bool): void {
   return v128.or(i32x4.shl(b, 16), v128.and(a, i32x4.splat(0xffff)));
 }
 
-/** cfg 15 = 1: members [first, first + count) as int8 deployments (CartPole only). Returns as es_eval_f32, or −1 for another env. */
+/**
+ * cfg 15 = 1: members [first, first + count) as int8 deployments (CartPole only), 8 lanes (one
+ * i16x8) recycled as in the f32 path. Returns as es_eval_f32, or −1 for another env.
+ */
 function evalInt8(cfg: usize): i32 {
   if (W(cfg, 0) != ENV_CARTPOLE || W(cfg, 1) != 4 || W(cfg, 3) != 2) return -1;
-  const H = W(cfg, 2), D = W(cfg, 4);
-  const E = W(cfg, 5), T = W(cfg, 6), count = W(cfg, 8);
-  const g = P(cfg, 18), fit = P(cfg, 20), k = P(cfg, 21), envs = P(cfg, 23), xs = P(cfg, 24);
-  const stepsOut = P(cfg, 25), rec = P(cfg, 26), qc = P(cfg, 27);
+  const H = W(cfg, 2);
+  const k = P(cfg, 21), envs = P(cfg, 23), xs = P(cfg, 24), rec = P(cfg, 26), qc = P(cfg, 27);
   const fixed = W(cfg, 14) != 0;
   const sc0 = f32x4.splat(load<f32>(k, 36)), sc1 = f32x4.splat(load<f32>(k, 40));
   const sc2 = f32x4.splat(load<f32>(k, 44)), sc3 = f32x4.splat(load<f32>(k, 48));
   const inv = f32x4.splat(<f32>load<f64>(qc, 64));
   const decay2 = i16x8.splat(<i16>load<f64>(qc, 40));
-  v128.store(xs, i16x8.splat(<i16>load<f64>(qc, 24)), 64);
-  v128.store(xs, i16x8.splat(4096), 80);
   const half = f64x2.splat(0.5), top = f64x2.splat(MAGIC + 32767), bot = f64x2.splat(MAGIC - 32768);
-  v128.store(xs, half, 192); v128.store(xs, top, 208); v128.store(xs, bot, 224);
-  const uni = envs + 128;
   const soaA = envs + 160, soaB = envs + 288;
   const end = rec + (<usize>H << 8), tail = end;
-  const invE = 1.0 / <f64>E;
-  let m0: i32;
-  while ((m0 = nextBlock(cfg)) >= 0) { // 8 members per block and per pass
-    fillLanes(cfg, g, 8, m0, false, true);
-    let fast = true;
-    for (let lane = 0; lane < 8; lane++) {
-      fast = quantizeLane(g + (<usize>lane << 2), rec, H, lane, qc) && fast;
-    }
-    const ua0 = v128.load(tail, 256), ub0 = v128.load(tail, 272), ua1 = v128.load(tail, 288), ub1 = v128.load(tail, 304);
-    let totA = i32x4.splat(0), totB = totA;
-    for (let e = 0; e < E; e++) {
-      reset_uniform4(uni, <u32>W(cfg, 10), <u32>W(cfg, 13), <u32>e);
-      env_reset(ENV_CARTPOLE, envs, uni);
-      for (let c = 0; c < 4; c++) {
-        const v = f64x2.splat(load<f64>(envs + (<usize>c << 3)));
-        const q = <usize>c << 5;
-        v128.store(soaA + q, v); v128.store(soaA + q, v, 16);
-        v128.store(soaB + q, v); v128.store(soaB + q, v, 16);
-      }
-      for (let p = rec; p < end; p += 256) v128.store(p, i16x8.splat(0), 224);
-      let o0 = i16x8.splat(0), o1 = o0; // LI membranes (int16, 8 members)
-      let doneA = i32x4.splat(0), doneB = doneA, stepsA = doneA, stepsB = doneA;
-      for (let t = 0; t < T; t++) {
-        v128.store(xs, pair16(q8(obs4(soaA, sc0), inv), q8(obs4(soaA + 32, sc1), inv)));
-        v128.store(xs, pair16(q8(obs4(soaA + 64, sc2), inv), q8(obs4(soaA + 96, sc3), inv)), 16);
-        v128.store(xs, pair16(q8(obs4(soaB, sc0), inv), q8(obs4(soaB + 32, sc1), inv)), 32);
-        v128.store(xs, pair16(q8(obs4(soaB + 64, sc2), inv), q8(obs4(soaB + 96, sc3), inv)), 48);
-        if (fast) hidden8(rec, end, xs, false); else hidden8(rec, end, xs, true);
-        o0 = i16x8.add_sat_s(i16x8.q15mulr_sat_s(o0, decay2), requant8(v128.load(xs, 128), v128.load(xs, 144), tail, tail + 128, half, top, bot, true));
-        o1 = i16x8.add_sat_s(i16x8.q15mulr_sat_s(o1, decay2), requant8(v128.load(xs, 160), v128.load(xs, 176), tail + 64, tail + 192, half, top, bot, true));
-        const gtA = f32x4.gt(f32x4.mul(f32x4.convert_i32x4_s(i32x4.extend_low_i16x8_s(o1)), ua1),
-          f32x4.mul(f32x4.convert_i32x4_s(i32x4.extend_low_i16x8_s(o0)), ua0));
-        const gtB = f32x4.gt(f32x4.mul(f32x4.convert_i32x4_s(i32x4.extend_high_i16x8_s(o1)), ub1),
-          f32x4.mul(f32x4.convert_i32x4_s(i32x4.extend_high_i16x8_s(o0)), ub0));
-        cartpole_step8(soaA, soaB, forceLo(gtA), forceHi(gtA), forceLo(gtB), forceHi(gtB), xs + 384);
-        const termA = v128.load(xs, 384), termB = v128.load(xs, 400);
-        const activeA = v128.not(doneA), activeB = v128.not(doneB);
-        stepsA = i32x4.sub(stepsA, activeA);
-        stepsB = i32x4.sub(stepsB, activeB);
-        if (!fixed) {
-          doneA = v128.or(doneA, v128.and(activeA, termA));
-          doneB = v128.or(doneB, v128.and(activeB, termB));
-          if (v128.all_true<i32>(v128.and(doneA, doneB))) break;
-        }
-      }
-      totA = i32x4.add(totA, stepsA); totB = i32x4.add(totB, stepsB);
-    }
-    storeCartpoleReturns(fit, stepsOut, m0, count, totA, totB, invE);
+  if (W(cfg, 33) == 0) { // a fresh call (1: resuming after a block request)
+    v128.store(xs, i16x8.splat(<i16>load<f64>(qc, 24)), 64);
+    v128.store(xs, i16x8.splat(4096), 80);
+    v128.store(xs, half, 192); v128.store(xs, top, 208); v128.store(xs, bot, 224);
+    const r = beginLanes(cfg, 8);
+    if (r >= 0) return r;
   }
-  return m0 == -2 ? 1 : 0; // −2: ask the host for a block
+  store<i32>(cfg, 0, 132);
+  let idle = pairIdle(cfg, 0);
+  for (;;) {
+    if (waitingLanes > 0) {
+      if (serveWaitingLanes(cfg, 8)) return 1;
+      idle = pairIdle(cfg, 0);
+    }
+    if (idle) break;
+    v128.store(xs, pair16(q8(obs4(soaA, sc0), inv), q8(obs4(soaA + 32, sc1), inv)));
+    v128.store(xs, pair16(q8(obs4(soaA + 64, sc2), inv), q8(obs4(soaA + 96, sc3), inv)), 16);
+    v128.store(xs, pair16(q8(obs4(soaB, sc0), inv), q8(obs4(soaB + 32, sc1), inv)), 32);
+    v128.store(xs, pair16(q8(obs4(soaB + 64, sc2), inv), q8(obs4(soaB + 96, sc3), inv)), 48);
+    if (int8AllFast) hidden8(rec, end, xs, false); else hidden8(rec, end, xs, true);
+    // LI membranes (int16, 8 lanes) at xs + 256 (readout 0) and xs + 272 (readout 1).
+    const o0 = i16x8.add_sat_s(i16x8.q15mulr_sat_s(v128.load(xs, 256), decay2), requant8(v128.load(xs, 128), v128.load(xs, 144), tail, tail + 128, half, top, bot, true));
+    const o1 = i16x8.add_sat_s(i16x8.q15mulr_sat_s(v128.load(xs, 272), decay2), requant8(v128.load(xs, 160), v128.load(xs, 176), tail + 64, tail + 192, half, top, bot, true));
+    v128.store(xs, o0, 256); v128.store(xs, o1, 272);
+    const gtA = f32x4.gt(f32x4.mul(f32x4.convert_i32x4_s(i32x4.extend_low_i16x8_s(o1)), v128.load(tail, 288)),
+      f32x4.mul(f32x4.convert_i32x4_s(i32x4.extend_low_i16x8_s(o0)), v128.load(tail, 256)));
+    const gtB = f32x4.gt(f32x4.mul(f32x4.convert_i32x4_s(i32x4.extend_high_i16x8_s(o1)), v128.load(tail, 304)),
+      f32x4.mul(f32x4.convert_i32x4_s(i32x4.extend_high_i16x8_s(o0)), v128.load(tail, 272)));
+    cartpole_step8(soaA, soaB, forceLo(gtA), forceHi(gtA), forceLo(gtB), forceHi(gtB), xs + 384);
+    idle = stepEnds(cfg, 0, xs, fixed);
+  }
+  return 0;
 }
