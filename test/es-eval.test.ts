@@ -57,6 +57,18 @@ describe('es_eval_f32', () => {
       }
     }
   });
+  it('episode sharing: the 100 evaluation episodes of one policy, and few members with many episodes, spread over the lanes equal the twin', () => {
+    const base = job('CartPole-v1', 0, 1, { episodes: 100, maxSteps: 200 });
+    const mean = new Float64Array(base.dims), sigma = new Float64Array(base.dims).fill(1);
+    for (const extra of [{ count: 1, source: 2 as const }, { count: 1 }, { count: 5, episodes: 9, maxSteps: 60 }, { count: 19, episodes: 3, maxSteps: 60, first: 5 }]) {
+      const j = { ...base, mean, sigma, ...extra };
+      const w = local.evaluateSync(j), js = evaluateJs(j);
+      for (let i = 0; i < j.count; i++) {
+        if (!Object.is(w.fitness[i], js.fitness[i])) throw new Error(`${JSON.stringify(extra)}: member ${i}: wasm ${w.fitness[i]} js ${js.fitness[i]}`);
+        expect(w.steps[i]).toBe(js.steps[i]);
+      }
+    }
+  });
   it('the block protocol: blocks handed out in any order, and a call made before any block asks for one', () => {
     const base = job('CartPole-v1', 0, 45, { first: 5, episodes: 3, maxSteps: 60 });
     const j = { ...base, mean: new Float64Array(base.dims), sigma: new Float64Array(base.dims).fill(1) };

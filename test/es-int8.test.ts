@@ -55,6 +55,14 @@ describe('es_eval int8 mode', () => {
     same(w.fitness, js.fitness, 'rows, mixed scales');
     same(w.steps, js.steps, 'steps');
   });
+  it('episode sharing: few members with many episodes spread over the 8 lanes equal the twin', () => {
+    for (const extra of [{ count: 1, episodes: 40, maxSteps: 120 }, { count: 3, episodes: 11, maxSteps: 60, sigma: new Float64Array(pol.dims).fill(1e6) }] as Partial<EvalJob>[]) {
+      const j = job(extra.count!, { mean: new Float64Array(pol.dims), sigma: new Float64Array(pol.dims).fill(1), ...extra });
+      const w = local.evaluateSync(j), js = evaluateJs(j);
+      same(w.fitness, js.fitness, `count ${j.count}, ${j.episodes} episodes`);
+      same(w.steps, js.steps, 'steps');
+    }
+  });
   it('rows and mean sources evaluate the same int8 deployments as the noise source', () => {
     const j = job(6);
     const rows = new Float32Array(6 * pol.dims);

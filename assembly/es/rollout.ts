@@ -297,6 +297,12 @@ let waitingLanes: i32 = 0;
 /** int8 mode: every lane's currents provably fit i32 (hidden8 without its clamp). */
 let int8AllFast: bool = false;
 
+/** int8AllFast from the 8 lanes' flags (i32[8] at flags). */
+function updateInt8AllFast(flags: usize): void {
+  int8AllFast = true;
+  for (let l = 0; l < 8; l++) int8AllFast = int8AllFast && load<i32>(flags + (<usize>l << 2)) != 0;
+}
+
 /** The next member for a lane: a slice index, −1 when none is left, −2 when the host must hand out a block. */
 function takeMember(cfg: usize): i32 {
   if (memberNext < memberEnd) return memberNext++;
@@ -325,37 +331,125 @@ function pairIdle(cfg: usize, pair: i32): bool {
   return true;
 }
 
-/** Lane L (0–15) ended an episode of `steps` steps: books it, then starts the member's next episode or the next member. */
+/** Member m's episode record (cfg 34, i32[4] per member): next unstarted episode, finished episodes, their steps. */
+// @ts-ignore: decorator
+@inline function episodes(cfg: usize, m: i32): usize {
+  return P(cfg, 34) + (<usize>m << 4);
+}
+
+/**
+ * Lane L (0–15) ended an episode of `steps` steps: books it (the member's result once all its
+ * episodes are in), then takes the member's next unstarted episode, or another member.
+ */
 function laneEpisodeEnd(cfg: usize, L: i32, steps: i32): void {
-  const mp = P(cfg, 24) + 1536 + (<usize>L << 2);
-  const m = load<i32>(mp);
+  const lp = P(cfg, 24) + 1536 + (<usize>L << 2);
+  const m = load<i32>(lp);
   if (m < 0) { // idle or waiting: replay episode 0
     resetLane(cfg, L, 0);
     return;
   }
-  const E = W(cfg, 5);
-  const tot = load<i32>(mp, 128) + steps, e = load<i32>(mp, 64) + 1;
+  const E = W(cfg, 5), t = episodes(cfg, m);
+  const done = load<i32>(t, 4) + 1, tot = load<i32>(t, 8) + steps;
+  store<i32>(t, done, 4); store<i32>(t, tot, 8);
+  if (done == E) { // fitness = mean return (1 per step)
+    const s = <f64>tot;
+    store<f64>(P(cfg, 20) + (<usize>m << 3), s * (1.0 / <f64>E));
+    const stepsOut = P(cfg, 25);
+    if (stepsOut != 0) store<f64>(stepsOut + (<usize>m << 3), s);
+  }
+  const e = load<i32>(t);
   if (e < E) {
-    store<i32>(mp, e, 64); store<i32>(mp, tot, 128);
+    store<i32>(t, e + 1);
+    store<i32>(lp, e, 64);
     resetLane(cfg, L, e);
     return;
   }
-  // The member is done: fitness = mean return (1 per step).
-  const s = <f64>tot;
-  store<f64>(P(cfg, 20) + (<usize>m << 3), s * (1.0 / <f64>E));
-  const stepsOut = P(cfg, 25);
-  if (stepsOut != 0) store<f64>(stepsOut + (<usize>m << 3), s);
   assignLane(cfg, L);
 }
 
-/** Gives lane L the next member (or marks it idle / waiting) and starts its episode 0. */
+/** The episode shareEpisode gave its lane. */
+let sharedEpisode: i32 = 0;
+
+/**
+ * Gives lane L the next member (episode 0), or, when none is left, an unstarted episode of a
+ * member another lane holds (shareEpisode), or marks it idle / waiting; then starts it.
+ */
 function assignLane(cfg: usize, L: i32): void {
-  const m = takeMember(cfg);
-  const mp = P(cfg, 24) + 1536 + (<usize>L << 2);
-  if (m >= 0) loadLane(cfg, L, m);
-  else if (m == -2) waitingLanes++;
-  store<i32>(mp, m); store<i32>(mp, 0, 64); store<i32>(mp, 0, 128);
-  resetLane(cfg, L, 0);
+  const lp = P(cfg, 24) + 1536 + (<usize>L << 2);
+  let m = takeMember(cfg), e = 0;
+  if (m >= 0) {
+    loadLane(cfg, L, m);
+    const t = episodes(cfg, m);
+    store<i32>(t, 1); store<i32>(t, 0, 4); store<i32>(t, 0, 8);
+  } else if (m == -2) {
+    waitingLanes++;
+  } else {
+    m = shareEpisode(cfg, L);
+    if (m >= 0) e = sharedEpisode;
+  }
+  store<i32>(lp, m); store<i32>(lp, e, 64);
+  resetLane(cfg, L, e);
+}
+
+/**
+ * With no member left to hand out, lane L joins the member (held by another lane) with the most
+ * unstarted episodes: copies its parameters and takes its next episode (sharedEpisode), so the
+ * episodes of the last members — or the 100 evaluation episodes of a single policy — spread
+ * over the lanes instead of running one after the other in one. Returns the member, or −1.
+ * A member's result is the same whichever lanes ran its episodes: the step counts are integers.
+ */
+function shareEpisode(cfg: usize, L: i32): i32 {
+  const n = W(cfg, 15) == 1 ? 8 : 16, E = W(cfg, 5), lanes = P(cfg, 24) + 1536;
+  let from = -1, most = 0;
+  for (let o = 0; o < n; o++) {
+    const m = load<i32>(lanes + (<usize>o << 2));
+    if (o == L || m < 0) continue;
+    const left = E - load<i32>(episodes(cfg, m));
+    if (left > most) { from = o; most = left; }
+  }
+  if (from < 0) return -1;
+  const m = load<i32>(lanes + (<usize>from << 2)), t = episodes(cfg, m);
+  sharedEpisode = load<i32>(t);
+  store<i32>(t, sharedEpisode + 1);
+  copyLane(cfg, from, L);
+  return m;
+}
+
+/** Copies lane `from`'s parameters to lane `to` (f32 packed records, or int8 records and flag). */
+function copyLane(cfg: usize, from: i32, to: i32): void {
+  const H = W(cfg, 2);
+  if (W(cfg, 15) == 1) {
+    const rec = P(cfg, 26), tail = rec + (<usize>H << 8);
+    const wf = (<usize>(from >> 2) << 5) + (<usize>(from & 3) << 2), wt = (<usize>(to >> 2) << 5) + (<usize>(to & 3) << 2);
+    const f8 = <usize>from << 3, t8 = <usize>to << 3, f2 = <usize>from << 1, t2 = <usize>to << 1;
+    for (let h = 0; h < H; h++) {
+      const r = rec + (<usize>h << 8);
+      store<u32>(r + wt, load<u32>(r + wf)); store<u32>(r + wt, load<u32>(r + wf, 16), 16); // W1 (in0,in1), (in2,in3)
+      store<f64>(r + 64 + t8, load<f64>(r + 64 + f8)); store<f64>(r + 128 + t8, load<f64>(r + 128 + f8));
+      store<i16>(r + 192 + t2, load<i16>(r + 192 + f2)); store<i16>(r + 208 + t2, load<i16>(r + 208 + f2));
+    }
+    for (let k = 0; k < 2; k++) {
+      const q = tail + (<usize>k << 6);
+      store<f64>(q + t8, load<f64>(q + f8)); store<f64>(q + 128 + t8, load<f64>(q + 128 + f8));
+      const u = tail + 256 + (<usize>k << 5);
+      store<f32>(u + (<usize>to << 2), load<f32>(u + (<usize>from << 2)));
+    }
+    const flags = P(cfg, 24) + 1536 + 192; // the flag goes with the parameters
+    store<i32>(flags + (<usize>to << 2), load<i32>(flags + (<usize>from << 2)));
+    updateInt8AllFast(flags);
+    return;
+  }
+  const pairBytes = (<usize>H << 8) + 64;
+  const src = P(cfg, 18) + <usize>(from >> 3) * pairBytes + (<usize>((from & 7) >> 2) << 4) + (<usize>(from & 3) << 2);
+  const dst = P(cfg, 18) + <usize>(to >> 3) * pairBytes + (<usize>((to & 7) >> 2) << 4) + (<usize>(to & 3) << 2);
+  for (let h = 0; h < H; h++) {
+    const a = src + (<usize>h << 8), b = dst + (<usize>h << 8);
+    store<f32>(b, load<f32>(a)); store<f32>(b, load<f32>(a, 32), 32);
+    store<f32>(b, load<f32>(a, 64), 64); store<f32>(b, load<f32>(a, 96), 96);
+    store<f32>(b, load<f32>(a, 128), 128); store<f32>(b, load<f32>(a, 160), 160); store<f32>(b, load<f32>(a, 192), 192);
+  }
+  const a = src + (<usize>H << 8), b = dst + (<usize>H << 8);
+  store<f32>(b, load<f32>(a)); store<f32>(b, load<f32>(a, 32), 32);
 }
 
 /** Lane L starts episode e: its start state, zero membranes, zero steps. */
@@ -390,8 +484,7 @@ function loadLane(cfg: usize, L: i32, m: i32): void {
     // when all 8 lanes' flags hold.
     const flags = P(cfg, 24) + 1536 + 192;
     store<i32>(flags + (<usize>L << 2), quantizeLane(P(cfg, 28) + (<usize>(m - stagedFirst) << 2), P(cfg, 26), H, L, P(cfg, 27)) ? 1 : 0);
-    int8AllFast = true;
-    for (let l = 0; l < 8; l++) int8AllFast = int8AllFast && load<i32>(flags + (<usize>l << 2)) != 0;
+    updateInt8AllFast(flags);
     return;
   }
   const g = P(cfg, 18) + <usize>(L >> 3) * ((<usize>H << 8) + 64), l = L & 7;

@@ -100,7 +100,7 @@ export function prepareJob(ex: Record<string, unknown>, memory: WebAssembly.Memo
   const envs = take(1024), xs = take(2048);
   const int8 = job.precision === 'int8';
   const recs = int8 ? take(job.hidden * 256 + 320) : 0, quant = int8 ? take(128) : 0;
-  const stage = take(D * 32), starts = take(Math.max(job.episodes, 0) * 32);
+  const stage = take(D * 32), starts = take(Math.max(job.episodes, 0) * 32), episodes = take(job.count * 16);
   if (top > memory.buffer.byteLength) memory.grow(Math.ceil((top - memory.buffer.byteLength) / 65536));
   const buf = memory.buffer;
   const i32 = new Int32Array(buf, cfg, 64);
@@ -123,13 +123,14 @@ export function prepareJob(ex: Record<string, unknown>, memory: WebAssembly.Memo
       i32[20] = fit + 8 * start;
       i32[22] = rows === 0 ? 0 : rows + 4 * D * start;
       i32[25] = steps + 8 * start;
+      i32[34] = episodes + 16 * start;
       i32[30] = 0; // the kernel walks the span's blocks itself
       i32[33] = 0;
       if (evalF32(cfg) !== 0) throw failed();
     },
     runClaiming(claim: () => number) {
       i32[7] = job.first; i32[8] = job.count;
-      i32[20] = fit; i32[22] = rows; i32[25] = steps;
+      i32[20] = fit; i32[22] = rows; i32[25] = steps; i32[34] = episodes;
       i32[30] = 1; // blocks come from the host through word 32 (−1: none left)
       i32[33] = 0;
       i32[32] = claim();
