@@ -13,9 +13,10 @@
 //
 // Two paths:
 //  - CartPole (in = 4, out = 2, argmax action): 16 lanes, two pairs of f32x4 groups (A, B
-//    and C, D) stepped one after the other (pairStep); a lane whose member has finished its
-//    episodes takes the next member at once ("lane recycling"), so lanes do not wait for the
-//    longest-lived member of a batch. Per step and pair:
+//    and C, D) stepped one after the other (pairStep); a lane whose member has started all its
+//    episodes takes the next member at once, or shares the episodes of one still running
+//    ("lane recycling"), so lanes do not wait for the longest-lived member of a batch. Per
+//    step and pair:
 //    observations, the hidden layer of each group (hidden4, a function of its own: inlined
 //    into the step loop, V8's register allocator spilled the accumulators and re-broadcast the
 //    constants on every neuron, 95 instead of 33 instructions per neuron and group), the
@@ -47,7 +48,8 @@
 //   25 steps out f64[count] (0 = none), 26–27 int8 (see there), 28 staging f32[D][8] (a block's
 //   parameters, wide layout), 29 episode start states f64[episodes][4],
 //   30 block mode (0 the kernel walks [0, count), 1 the host hands blocks out), 32 the block the
-//   host handed out (−1 none left, −2 taken), 33 1 while a call is suspended for a block.
+//   host handed out (−1 none left, −2 taken), 33 1 while a call is suspended for a block,
+//   34 per-member episode records i32[count][4] (next unstarted episode, finished, their steps).
 import { gaussian4x4, reset_uniform4 } from './philox';
 import { env_reset, env_step, env_obs, env_terminated, ENV_CARTPOLE, cartpole_step8, cartpole_force2 } from '../env/classic';
 
@@ -275,10 +277,13 @@ function nextBlock(cfg: usize): i32 {
 
 // ---- CartPole lane recycling ----------------------------------------------------------------
 // Lanes are not tied to a pass: each of the 16 lanes runs its member's episodes one after the
-// other, and when the member's last episode ends the lane takes the next member. A pass-based
+// other, and when the member's last episode has started the lane takes the next member; once
+// no member is left it joins a member another lane holds and runs one of its unstarted
+// episodes (shareEpisode), so the last members' episodes finish side by side. A pass-based
 // schedule (16 members until the longest-lived lane ends, every episode) computed 3.5
 // lane-steps per step taken on bench/es-episodes.mjs's early-generation population (episodes
-// of 9–250 steps); recycled lanes compute 1.28 (what is left: the drain at the end).
+// of 9–250 steps, 4 per member); recycled lanes 1.28, and sharing episodes at the end 1.04
+// (1.21 with one episode per member, where nothing can be shared: the drain at the end).
 // Per lane (i32[16] each, at xs + 1536): member (slice index; −1 idle, −2 waiting for a block
 // from the host), episode, steps of the finished episodes. An idle or waiting lane keeps
 // stepping its last parameters from a fresh start state (its results are dropped) until its
