@@ -1,7 +1,7 @@
 // The wasm evaluator: equal to the plain-JS twin bit for bit; N workers equal 1 worker; the
 // strategies' host-side population equals what the kernel evaluates.
 import { describe, it, expect } from 'vitest';
-import { LocalEvaluator, WorkerEvaluator, evaluateJs, makePolicy, OpenES, type EvalJob } from '../src/index.js';
+import { LocalEvaluator, WorkerEvaluator, evaluateJs, makePolicy, OpenES, SpikeletError, type EvalJob } from '../src/index.js';
 import { prepareJob } from '../src/es/evaluator.js';
 import { embeddedModule } from '../src/runtime/wasm-source.js';
 
@@ -143,6 +143,48 @@ describe('es_eval_f32', () => {
         expect(Array.from(r.fitness), name).toEqual(Array.from(want.fitness));
         expect(Array.from(r.steps), name).toEqual(Array.from(want.steps));
       }
+    } finally {
+      await pool.close();
+    }
+  });
+  it('bad jobs get typed errors naming the field, from every evaluator and from evaluateJs, and leave the instance usable', async () => {
+    const good = job('CartPole-v1', 0, 6);
+    const bad: [Partial<EvalJob> & Record<string, unknown>, RegExp][] = [
+      [{ env: 9 }, /invalid job\.env: expected a wasm environment id .* but received 9/],
+      [{ inN: 3 }, /invalid job\.inN: expected 4 \(CartPole-v1 observations\) but received 3/],
+      [{ outN: 1 }, /invalid job\.outN: expected 2 \(CartPole-v1 actions\) but received 1/],
+      [{ dims: 5 }, /invalid job\.dims: expected \d+ \(hidden·inN \+ hidden \+ outN·hidden \+ outN\) but received 5/],
+      [{ hidden: 0 }, /invalid job\.hidden: expected an integer in \[1, 4096\] but received 0/],
+      [{ count: -1 }, /invalid job\.count: expected an integer in \[0, 1048576\] but received -1/],
+      [{ count: 2.5 }, /invalid job\.count/],
+      [{ episodes: 0 }, /invalid job\.episodes: expected an integer in \[1, 1048576\] but received 0/],
+      [{ maxSteps: 0 }, /invalid job\.maxSteps/],
+      [{ episodes: 1 << 20, maxSteps: 1 << 12 }, /invalid job\.episodes: expected at most 524287 with maxSteps 4096/],
+      [{ first: -1 }, /invalid job\.first/],
+      [{ seed: 0.5 }, /invalid job\.seed/],
+      [{ antithetic: 1 as never }, /invalid job\.antithetic: expected a boolean but received 1/],
+      [{ mean: new Float64Array(3) }, /invalid job\.mean: expected a Float64Array of length \d+ but received Float64Array\(3\)/],
+      [{ sigma: undefined }, /invalid job\.sigma: expected a Float64Array/],
+      [{ source: 1 }, /invalid job\.rows: expected a Float32Array of length \d+ but received undefined/],
+      [{ source: 5 as never }, /invalid job\.source/],
+      [{ consts: new Float32Array(15) }, /invalid job\.consts: expected a Float32Array of length 16/],
+      [{ precision: 'int4' as never }, /invalid job\.precision: expected "f32", "int8" or undefined but received "int4"/],
+      [{ precision: 'int8' }, /invalid job\.quant: expected a Float64Array of length 16 but received undefined/],
+    ];
+    const pend = job('Pendulum-v1', 1, 4, { precision: 'int8' });
+    const pool = await WorkerEvaluator.create(2);
+    try {
+      for (const [extra, re] of bad) {
+        const j = { ...good, ...extra } as EvalJob;
+        expect(() => local.evaluateSync(j), JSON.stringify(extra)).toThrow(re);
+        expect(() => evaluateJs(j), JSON.stringify(extra)).toThrow(re);
+        await expect(pool.evaluate(j), JSON.stringify(extra)).rejects.toThrow(re);
+      }
+      expect(() => local.evaluateSync({ ...good, env: 9 })).toThrow(SpikeletError);
+      expect(() => local.evaluateSync(pend)).toThrow(/invalid job\.precision: expected "f32" for Pendulum-v1 \(int8 evaluation: CartPole-v1 only\)/);
+      const want = evaluateJs(good);
+      expect(Array.from(local.evaluateSync(good).fitness)).toEqual(Array.from(want.fitness));
+      expect(Array.from((await pool.evaluate(good)).fitness)).toEqual(Array.from(want.fitness));
     } finally {
       await pool.close();
     }

@@ -19,6 +19,7 @@
 // Without SharedArrayBuffer: one contiguous slice per worker.
 import { SpikeletError } from '../errors.js';
 import { embeddedModule } from '../runtime/wasm-source.js';
+import { checkEvalJob } from './job-check.js';
 
 /** One slice of evaluation work (see the cfg layout in assembly/es/rollout.ts). */
 export interface EvalJob {
@@ -114,7 +115,8 @@ export function prepareJob(ex: Record<string, unknown>, memory: WebAssembly.Memo
   new Float32Array(buf, consts, 16).set(job.consts);
   if (int8) new Float64Array(buf, quant, 16).set(job.quant!);
   const evalF32 = ex.es_eval_f32 as (p: number) => number;
-  const failed = () => new Error('es_eval_f32: int8 evaluation supports CartPole (4 inputs, 2 actions) only');
+  // −1: the int8 mode met another environment (checkEvalJob admits CartPole only).
+  const failed = (r: number) => new Error(`es_eval_f32 returned ${r}: int8 evaluation supports CartPole (4 inputs, 2 actions) only`);
   return {
     run(start: number, count: number) {
       // A span is the job with its member range, its rows and its outputs moved to `start`.
@@ -126,7 +128,8 @@ export function prepareJob(ex: Record<string, unknown>, memory: WebAssembly.Memo
       i32[34] = episodes + 16 * start;
       i32[30] = 0; // the kernel walks the span's blocks itself
       i32[33] = 0;
-      if (evalF32(cfg) !== 0) throw failed();
+      const r = evalF32(cfg);
+      if (r !== 0) throw failed(r);
     },
     runClaiming(claim: () => number) {
       i32[7] = job.first; i32[8] = job.count;
@@ -136,7 +139,7 @@ export function prepareJob(ex: Record<string, unknown>, memory: WebAssembly.Memo
       i32[32] = claim();
       if (i32[32] < 0) return;
       for (let r = evalF32(cfg); r !== 0; r = evalF32(cfg)) {
-        if (r !== 1) throw failed();
+        if (r !== 1) throw failed(r);
         i32[32] = claim();
       }
     },
@@ -186,6 +189,7 @@ export class LocalEvaluator implements Evaluator {
 
   /** Synchronous evaluation. */
   evaluateSync(job: EvalJob): EvalResult {
+    checkEvalJob(job, 'LocalEvaluator.evaluate');
     try {
       return evalCore(this.ex, this.memory, this.base, job);
     } catch (e) {
@@ -378,6 +382,7 @@ export class WorkerEvaluator implements Evaluator {
 
   /** {@inheritDoc Evaluator.evaluate} */
   async evaluate(job: EvalJob): Promise<EvalResult> {
+    checkEvalJob(job, 'WorkerEvaluator.evaluate');
     const n = this.ports.length;
     if (this.schedule === 'dynamic' && n > 1) {
       // Counter (i32, padded to 8 bytes), then fitness and steps (f64[count] each).

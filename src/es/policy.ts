@@ -6,6 +6,7 @@ import { SpikeletError } from '../errors.js';
 import type { NetworkSpec } from '../runtime/network.js';
 import { envDefinition, type EnvDefinition } from '../envs/classic.js';
 import { noiseVector, resetUniforms } from './rng.js';
+import { checkEvalJob, envOfJob } from './job-check.js';
 import type { EvalJob, EvalResult } from './evaluator.js';
 import { clamp, roundHalfEven } from '../quant/rounding.js';
 import { THRESHOLD_I16 } from '../quant/quantize.js';
@@ -155,8 +156,9 @@ function memberSource(job: EvalJob, D: number): (m: number) => Float32Array {
  * @param job The job (any source).
  */
 export function evaluateJs(job: EvalJob): EvalResult {
+  checkEvalJob(job, 'evaluateJs');
   if (job.precision === 'int8') return evaluateJsInt8(job);
-  const def = envByWasmId(job.env);
+  const def = envOfJob(job.env, 'evaluateJs');
   const { inN, hidden: H, outN, dims: D, episodes: E, maxSteps: T, count } = job;
   const f = Math.fround;
   const c = job.consts;
@@ -199,14 +201,6 @@ export function evaluateJs(job: EvalJob): EvalResult {
     steps[m] = n;
   }
   return { fitness, steps };
-}
-
-function envByWasmId(id: number): EnvDefinition {
-  for (const name of ['CartPole-v1', 'Pendulum-v1', 'PointMass-v0']) {
-    const d = envDefinition(name);
-    if (d.wasmId === id) return d;
-  }
-  throw new SpikeletError('unsupported', 'evaluateJs', 'env', 'a wasm environment id (0, 1, 2)', id);
 }
 
 // ---- int8 deployment mode (the twin of es_eval_f32 with cfg 15 = 1, assembly/es/rollout.ts) ----
@@ -305,10 +299,7 @@ const requant = (acc: number, m: number, s: number, bias: number) => sat16(Math.
  * a time. Equals the kernel bit for bit (test/es-eval.test.ts).
  */
 function evaluateJsInt8(job: EvalJob): EvalResult {
-  const def = envByWasmId(job.env);
-  if (def.actionSpace.type !== 'discrete' || job.inN !== 4 || job.outN !== 2) {
-    throw new SpikeletError('unsupported', 'evaluateJs', 'precision', "'int8' with CartPole (4 inputs, 2 actions) only", job.env);
-  }
+  const def = envOfJob(job.env, 'evaluateJs'); // CartPole: checkEvalJob admits int8 for it only
   const { inN, hidden: H, outN, dims: D, episodes: E, maxSteps: T, count } = job;
   const f = Math.fround;
   const c = job.consts, q = job.quant!;
