@@ -17,25 +17,25 @@ function job(env: string, id: number, count: number, extra: Partial<EvalJob> = {
 
 describe('es_eval_f32', () => {
   const local = new LocalEvaluator();
+  /** The kernel's fitness and step counts equal evaluateJs's bit for bit, member by member. */
+  const expectTwin = (j: EvalJob, label: string) => {
+    const w = local.evaluateSync(j), js = evaluateJs(j);
+    for (let i = 0; i < j.count; i++) {
+      if (!Object.is(w.fitness[i], js.fitness[i])) throw new Error(`${label}: member ${i} / ${j.count}: wasm ${w.fitness[i]} js ${js.fitness[i]}`);
+      expect(w.steps[i], label).toBe(js.steps[i]);
+    }
+  };
   for (const [env, id] of [['CartPole-v1', 0], ['Pendulum-v1', 1], ['PointMass-v0', 2]] as const) {
     it(`${env}: wasm equals the plain-JS twin bit for bit (counts not multiple of 4 too)`, () => {
       const j = job(env, id, 10);
-      const w = local.evaluateSync(j), js = evaluateJs(j);
-      for (let i = 0; i < j.count; i++) {
-        if (!Object.is(w.fitness[i], js.fitness[i])) throw new Error(`${env}: member ${i} / ${j.count}: wasm ${w.fitness[i]} js ${js.fitness[i]}`);
-        expect(w.steps[i]).toBe(js.steps[i]);
-      }
+      expectTwin(j, env);
     });
   }
   it('odd first member, tails and non-antithetic noise: wasm equals the plain-JS twin (Pendulum, CartPole)', () => {
     for (const [env, id] of [['Pendulum-v1', 1], ['CartPole-v1', 0]] as const) {
       for (const extra of [{ first: 3, count: 13 }, { first: 5, count: 7, antithetic: false }, { first: 0, count: 1 }]) {
         const j = job(env, id, extra.count, { ...extra, episodes: 1 });
-        const w = local.evaluateSync(j), js = evaluateJs(j);
-        for (let i = 0; i < j.count; i++) {
-          if (!Object.is(w.fitness[i], js.fitness[i])) throw new Error(`${env} ${JSON.stringify(extra)}: member ${i}: wasm ${w.fitness[i]} js ${js.fitness[i]}`);
-          expect(w.steps[i]).toBe(js.steps[i]);
-        }
+        expectTwin(j, `${env} ${JSON.stringify(extra)}`);
       }
     }
   });
@@ -50,11 +50,7 @@ describe('es_eval_f32', () => {
     expect(lifetimes.filter((s) => s === 180).length).toBeGreaterThan(0);
     for (const extra of [{}, { ignoreTermination: true }, { episodes: 1, count: 33 }, { count: 17, antithetic: false }]) {
       const j = { ...base, mean, sigma, ...extra };
-      const w = local.evaluateSync(j), js = evaluateJs(j);
-      for (let i = 0; i < j.count; i++) {
-        if (!Object.is(w.fitness[i], js.fitness[i])) throw new Error(`${JSON.stringify(extra)}: member ${i}: wasm ${w.fitness[i]} js ${js.fitness[i]}`);
-        expect(w.steps[i]).toBe(js.steps[i]);
-      }
+      expectTwin(j, JSON.stringify(extra));
     }
   });
   it('episode sharing: the 100 evaluation episodes of one policy, and few members with many episodes, spread over the lanes equal the twin', () => {
@@ -62,11 +58,7 @@ describe('es_eval_f32', () => {
     const mean = new Float64Array(base.dims), sigma = new Float64Array(base.dims).fill(1);
     for (const extra of [{ count: 1, source: 2 as const }, { count: 1 }, { count: 5, episodes: 9, maxSteps: 60 }, { count: 19, episodes: 3, maxSteps: 60, first: 5 }]) {
       const j = { ...base, mean, sigma, ...extra };
-      const w = local.evaluateSync(j), js = evaluateJs(j);
-      for (let i = 0; i < j.count; i++) {
-        if (!Object.is(w.fitness[i], js.fitness[i])) throw new Error(`${JSON.stringify(extra)}: member ${i}: wasm ${w.fitness[i]} js ${js.fitness[i]}`);
-        expect(w.steps[i]).toBe(js.steps[i]);
-      }
+      expectTwin(j, JSON.stringify(extra));
     }
   });
   it('the block protocol: blocks handed out in any order, and a call made before any block asks for one', () => {
