@@ -285,7 +285,8 @@ function nextBlock(cfg: usize): i32 {
 // of 9–250 steps, 4 per member); recycled lanes 1.28, and sharing episodes at the end 1.04
 // (1.21 with one episode per member, where nothing can be shared: the drain at the end).
 // Per lane (i32[16] each, at xs + 1536): member (slice index; −1 idle, −2 waiting for a block
-// from the host), episode, steps of the finished episodes. An idle or waiting lane keeps
+// from the host) at + 0, its current episode at + 64; int8 only: the lane's "currents fit i32"
+// flag at + 192. Per member: its episode record (cfg 34, below). An idle or waiting lane keeps
 // stepping its last parameters from a fresh start state (its results are dropped) until its
 // pair has no busy lane: numerically the same regime as an active lane (no state drifting
 // towards infinities or subnormals). A block's parameters are formed at once (fillLanes, wide
