@@ -43,7 +43,7 @@
 //   22 rows f32[count][D] (source 1), 23 env scratch (1024 bytes: lane states, uniforms, CartPole SoA),
 //   24 scratch (2048 bytes: inputs f32x4[in][2] at 0, readout currents at 128, th − vr at 192,
 //      CartPole pair state at 224, termination masks at 384, episode-end masks
-//      at 416, maxSteps at 448, noise indices / normals / slots at 512; the second CartPole
+//      at 416, maxSteps at 448, noise indices / normals at 512; the second CartPole
 //      pair's copy of 0…464 at 1024; CartPole lanes at 1536),
 //   25 steps out f64[count] (0 = none), 26–27 int8 (see there), 28 staging f32[D][8] (a block's
 //   parameters, wide layout), 29 episode start states f64[episodes][4],
@@ -58,28 +58,20 @@ import { env_reset, env_step, env_obs, env_terminated, ENV_CARTPOLE, cartpole_st
 // @ts-ignore: decorator
 @inline function P(cfg: usize, k: i32): usize { return <usize>load<u32>(cfg + (<usize>k << 2)); }
 
-/** Byte offset of parameter d of lane `lane` in the genome scratch (layouts: see header). */
+/** Byte offset of parameter d of lane `lane` in a staging layout: 4 lanes, or 8 when `wide`. */
 // @ts-ignore: decorator
-@inline function slot(d: i32, lane: i32, packed: bool, H: i32, wide: bool): usize {
-  if (!packed) return (<usize>d << (wide ? 5 : 4)) + (<usize>lane << 2);
-  const l = (<usize>(lane >> 2) << 4) + (<usize>(lane & 3) << 2);
-  const n1 = H << 2;
-  if (d < n1) return (<usize>(d >> 2) << 8) + (<usize>(d & 3) << 5) + l;
-  if (d < n1 + H) return (<usize>(d - n1) << 8) + 128 + l;
-  const e = d - n1 - H;
-  if (e < H) return (<usize>e << 8) + 160 + l;
-  if (e < 2 * H) return (<usize>(e - H) << 8) + 192 + l;
-  return (<usize>H << 8) + (<usize>(e - 2 * H) << 5) + l;
+@inline function slot(d: i32, lane: i32, wide: bool): usize {
+  return (<usize>d << (wide ? 5 : 4)) + (<usize>lane << 2);
 }
 
 /**
- * Writes the parameters of lanes [0, lanes) of the genome scratch with members
- * first + min(m0 + lane, count − 1) (tail lanes repeat the last member; their results are dropped).
- * Layouts: packed (CartPole f32, see header), unpacked 4 lanes (g + 16·d + 4·l) or, wide, 8 lanes
- * (g + 32·d + 4·l: the int8 mode's staging area).
+ * Writes the parameters of lanes [0, lanes) with members first + min(m0 + lane, count − 1)
+ * (tail lanes repeat the last member; their results are dropped) at g, element d of lane l at
+ * g + 16·d + 4·l (4 lanes: the generic path's genome) or, wide, g + 32·d + 4·l (8 lanes: the
+ * staging area a CartPole lane loads its member from).
  */
-function fillLanes(cfg: usize, g: usize, lanes: i32, m0: i32, packed: bool, wide: bool = false): void {
-  const D = W(cfg, 4), H = W(cfg, 2), source = W(cfg, 12), first = W(cfg, 7), count = W(cfg, 8);
+function fillLanes(cfg: usize, g: usize, lanes: i32, m0: i32, wide: bool = false): void {
+  const D = W(cfg, 4), source = W(cfg, 12), first = W(cfg, 7), count = W(cfg, 8);
   if (source == 1 || source == 2) {
     const mean = P(cfg, 16);
     for (let lane = 0; lane < lanes; lane++) {
@@ -87,7 +79,7 @@ function fillLanes(cfg: usize, g: usize, lanes: i32, m0: i32, packed: bool, wide
       const row = P(cfg, 22) + (<usize>m * <usize>D << 2);
       for (let d = 0; d < D; d++) {
         const x: f32 = source == 1 ? load<f32>(row + (<usize>d << 2)) : <f32>load<f64>(mean + (<usize>d << 3));
-        store<f32>(g + slot(d, lane, packed, H, wide), x);
+        store<f32>(g + slot(d, lane, wide), x);
       }
     }
     return;
@@ -105,11 +97,10 @@ function fillLanes(cfg: usize, g: usize, lanes: i32, m0: i32, packed: bool, wide
     store<i32>(idx + (<usize>lane << 2), nk - 1);
   }
   for (let j = nk; j < ((nk + 3) & ~3); j++) store<i32>(ks + (<usize>j << 2), load<i32>(ks + (<usize>(nk - 1) << 2)));
-  const sl = zs + 256; // the 4 slots of the current block (u32)
+  const stride: usize = wide ? 32 : 16; // from parameter d to d + 1 of a lane
   for (let d = 0; d < D; d += 4) {
     for (let b = 0; b < nk; b += 4) gaussian4x4(seed, gen, v128.load(ks + (<usize>b << 2)), <u32>(d >> 2), zs + (<usize>b << 5));
     const n = min(4, D - d);
-    for (let j = 0; j < n; j++) store<u32>(sl + (<usize>j << 2), <u32>(g + slot(d + j, 0, packed, H, wide)));
     // x = mean + σ·(s·z) for parameters d … d+3 (f64x2 pairs; lanes past D are computed, not stored).
     const q = mean + (<usize>d << 3), r = sigma + (<usize>d << 3);
     const mv0 = v128.load(q), mv1 = v128.load(q, 16), sv0 = v128.load(r), sv1 = v128.load(r, 16);
@@ -120,11 +111,11 @@ function fillLanes(cfg: usize, g: usize, lanes: i32, m0: i32, packed: bool, wide
       if (anti && (m & 1) != 0) { z0 = f64x2.neg(z0); z1 = f64x2.neg(z1); } // s·z, s = −1: exact
       const x = v128.shuffle<f32>(f32x4.demote_f64x2_zero(f64x2.add(mv0, f64x2.mul(sv0, z0))),
         f32x4.demote_f64x2_zero(f64x2.add(mv1, f64x2.mul(sv1, z1))), 0, 1, 4, 5);
-      const lo = packed ? (<usize>(lane >> 2) << 4) + (<usize>(lane & 3) << 2) : <usize>lane << 2;
-      store<f32>(<usize>load<u32>(sl) + lo, f32x4.extract_lane(x, 0));
-      if (n > 1) store<f32>(<usize>load<u32>(sl, 4) + lo, f32x4.extract_lane(x, 1));
-      if (n > 2) store<f32>(<usize>load<u32>(sl, 8) + lo, f32x4.extract_lane(x, 2));
-      if (n > 3) store<f32>(<usize>load<u32>(sl, 12) + lo, f32x4.extract_lane(x, 3));
+      const p = g + slot(d, lane, wide);
+      store<f32>(p, f32x4.extract_lane(x, 0));
+      if (n > 1) store<f32>(p + stride, f32x4.extract_lane(x, 1));
+      if (n > 2) store<f32>(p + 2 * stride, f32x4.extract_lane(x, 2));
+      if (n > 3) store<f32>(p + 3 * stride, f32x4.extract_lane(x, 3));
     }
   }
 }
@@ -314,7 +305,7 @@ function takeMember(cfg: usize): i32 {
   if (memberNext < memberEnd) return memberNext++;
   const b = nextBlock(cfg);
   if (b < 0) return b;
-  fillLanes(cfg, P(cfg, 28), 8, b, false, true);
+  fillLanes(cfg, P(cfg, 28), 8, b, true);
   stagedFirst = b;
   memberNext = b + 1;
   memberEnd = min(b + 8, W(cfg, 8));
@@ -612,7 +603,7 @@ function evalGeneric(cfg: usize): i32 {
   let b: i32;
   while ((b = nextBlock(cfg)) >= 0) {
     for (let m0 = b; m0 < min(b + 8, count); m0 += 4) {
-      fillLanes(cfg, g, 4, m0, false);
+      fillLanes(cfg, g, 4, m0);
       let ret0: f64 = 0, ret1: f64 = 0, ret2: f64 = 0, ret3: f64 = 0;
       let stp0: f64 = 0, stp1: f64 = 0, stp2: f64 = 0, stp3: f64 = 0;
       for (let e = 0; e < E; e++) {
