@@ -117,26 +117,27 @@ export function prepareJob(ex: Record<string, unknown>, memory: WebAssembly.Memo
   const evalF32 = ex.es_eval_f32 as (p: number) => number;
   // −1: the int8 mode met another environment (checkEvalJob admits CartPole only).
   const failed = (r: number) => new Error(`es_eval_f32 returned ${r}: int8 evaluation supports CartPole (4 inputs, 2 actions) only`);
+  // A span is the job with its member range, its rows and its outputs moved to `start`;
+  // block mode 0: the kernel walks the span's blocks itself, 1: the host hands them out.
+  const span = (start: number, count: number, mode: 0 | 1) => {
+    i32[7] = job.first + start;
+    i32[8] = count;
+    i32[20] = fit + 8 * start;
+    i32[22] = rows === 0 ? 0 : rows + 4 * D * start;
+    i32[25] = steps + 8 * start;
+    i32[34] = episodes + 16 * start;
+    i32[30] = mode;
+    i32[33] = 0;
+  };
   return {
     run(start: number, count: number) {
-      // A span is the job with its member range, its rows and its outputs moved to `start`.
-      i32[7] = job.first + start;
-      i32[8] = count;
-      i32[20] = fit + 8 * start;
-      i32[22] = rows === 0 ? 0 : rows + 4 * D * start;
-      i32[25] = steps + 8 * start;
-      i32[34] = episodes + 16 * start;
-      i32[30] = 0; // the kernel walks the span's blocks itself
-      i32[33] = 0;
+      span(start, count, 0);
       const r = evalF32(cfg);
       if (r !== 0) throw failed(r);
     },
     runClaiming(claim: () => number) {
-      i32[7] = job.first; i32[8] = job.count;
-      i32[20] = fit; i32[22] = rows; i32[25] = steps; i32[34] = episodes;
-      i32[30] = 1; // blocks come from the host through word 32 (−1: none left)
-      i32[33] = 0;
-      i32[32] = claim();
+      span(0, job.count, 1);
+      i32[32] = claim(); // −1: none left
       if (i32[32] < 0) return;
       for (let r = evalF32(cfg); r !== 0; r = evalF32(cfg)) {
         if (r !== 1) throw failed(r);
