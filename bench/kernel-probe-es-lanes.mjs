@@ -11,14 +11,12 @@
 //   git worktree add /tmp/old COMMIT && node bench/kernel-probe-es-lanes.mjs --assembly /tmp/old/assembly
 // (the host side is this checkout's: a kernel from before a change to the job layout may not run).
 //   node bench/kernel-probe-es-lanes.mjs [--assembly DIR]
-import { execFileSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { machineLine } from './lib/machine.mjs';
 import { cartpoleBenchJob, terminatingJob } from './lib/es-job.mjs';
-import { WASM_OPT_FLAGS } from '../scripts/wasm-opt-flags.mjs';
+import { buildKernelVariant } from './lib/kernel-build.mjs';
 import { LocalEvaluator, evaluateJs } from '../dist/index.js';
 
 const args = process.argv.slice(2);
@@ -28,24 +26,14 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 const source = at >= 0 ? resolve(args[at + 1]) : join(root, 'assembly');
 
 const STEP = 'export function cartpole_step4(p: usize, f0: v128, f1: v128, term: usize): void {\n';
-const dir = mkdtempSync(join(tmpdir(), 'spikelet-lanes-'));
-let bytes;
-try {
-  cpSync(source, join(dir, 'assembly'), { recursive: true });
-  cpSync(join(root, 'asconfig.json'), join(dir, 'asconfig.json'));
-  const classic = join(dir, 'assembly/env/classic.ts'), index = join(dir, 'assembly/index.ts');
+const bytes = buildKernelVariant(source, (copy) => {
+  const classic = join(copy, 'env/classic.ts'), index = join(copy, 'index.ts');
   const text = readFileSync(classic, 'utf8');
   if (!text.includes(STEP)) throw new Error(`${source}/env/classic.ts has no cartpole_step4 of the expected signature; update this probe`);
   writeFileSync(classic, text.replace(STEP, 'let probeGroupSteps: i32 = 0;\nexport function probe_group_steps(): i32 { return probeGroupSteps; }\n' +
     STEP + '  probeGroupSteps++;\n'));
   writeFileSync(index, readFileSync(index, 'utf8') + "\nexport { probe_group_steps } from './env/classic';\n");
-  execFileSync(process.execPath, [join(root, 'node_modules/assemblyscript/bin/asc.js'), '--config', 'asconfig.json', '--target', 'release'],
-    { cwd: dir, stdio: 'pipe' });
-  execFileSync(join(root, 'node_modules/.bin/wasm-opt'), [join(dir, 'build/spikelet.raw.wasm'), ...WASM_OPT_FLAGS, '-o', join(dir, 'k.wasm')], { stdio: 'pipe' });
-  bytes = readFileSync(join(dir, 'k.wasm'));
-} finally {
-  rmSync(dir, { recursive: true, force: true });
-}
+});
 
 const { job } = cartpoleBenchJob();
 const jobs = [['4 terminating episodes per member', terminatingJob(job)], ['1 terminating episode per member', { ...terminatingJob(job), episodes: 1 }],

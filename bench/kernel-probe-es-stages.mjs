@@ -10,15 +10,13 @@
 // physics runs while the other pair's hidden layer is computed).
 // The builds without a stage give wrong fitness; they exist only here.
 //   node bench/kernel-probe-es-stages.mjs [--reps 25]
-import { execFileSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { machineLine } from './lib/machine.mjs';
 import { median } from './lib/timing.mjs';
 import { cartpoleBenchJob } from './lib/es-job.mjs';
-import { WASM_OPT_FLAGS } from '../scripts/wasm-opt-flags.mjs';
+import { buildKernelVariant } from './lib/kernel-build.mjs';
 import { LocalEvaluator } from '../dist/index.js';
 
 const args = process.argv.slice(2);
@@ -26,7 +24,7 @@ const at = args.indexOf('--reps');
 const REPS = at >= 0 ? Number(args[at + 1]) : 25;
 if (!Number.isInteger(REPS) || REPS < 1) throw new Error(`--reps: expected a positive integer, got ${args[at + 1]}`);
 const root = fileURLToPath(new URL('..', import.meta.url));
-const ROLLOUT = 'assembly/es/rollout.ts';
+const ROLLOUT = 'es/rollout.ts'; // inside an assembly/ folder
 
 // Each stage: the statement to guard in rollout.ts, and the never-true condition put before it
 // (a word that evalCore always writes 0: cfg word 31, constants word 15).
@@ -36,33 +34,18 @@ const stages = [
   { name: 'noise', stmt: '    for (let b = 0; b < nk; b += 4) gaussian4x4(', cond: 'W(cfg, 31) == 1' },
 ];
 
-function build(dir, patch) {
-  const src = join(dir, ROLLOUT);
-  const text = readFileSync(join(root, ROLLOUT), 'utf8');
-  if (patch) {
-    if (!text.includes(patch.stmt)) throw new Error(`${ROLLOUT} no longer contains the ${patch.name} statement; update this probe`);
+/** The release kernel with `patch`'s statement guarded by its never-true condition (none: unchanged). */
+function build(patch) {
+  return buildKernelVariant(join(root, 'assembly'), (copy) => {
+    if (!patch) return;
+    const text = readFileSync(join(copy, ROLLOUT), 'utf8');
+    if (!text.includes(patch.stmt)) throw new Error(`assembly/${ROLLOUT} no longer contains the ${patch.name} statement; update this probe`);
     const guarded = patch.stmt.split('\n').map((line) => line.replace(/^(\s*)/, `$1if (${patch.cond}) `)).join('\n');
-    writeFileSync(src, text.replace(patch.stmt, guarded));
-  } else {
-    writeFileSync(src, text);
-  }
-  // The release build's commands (scripts/build.mjs), run in the temporary copy.
-  const raw = join(dir, 'build/spikelet.raw.wasm'), out = join(dir, 'k.wasm');
-  execFileSync(process.execPath, [join(root, 'node_modules/assemblyscript/bin/asc.js'), '--config', 'asconfig.json', '--target', 'release'],
-    { cwd: dir, stdio: 'pipe' }); // asc's AS112 warnings (v128 parameters) are known; errors still throw
-  execFileSync(join(root, 'node_modules/.bin/wasm-opt'), [raw, ...WASM_OPT_FLAGS, '-o', out], { stdio: 'pipe' });
-  return readFileSync(out);
+    writeFileSync(join(copy, ROLLOUT), text.replace(patch.stmt, guarded));
+  });
 }
 
-const dir = mkdtempSync(join(tmpdir(), 'spikelet-stages-'));
-let builds;
-try {
-  cpSync(join(root, 'assembly'), join(dir, 'assembly'), { recursive: true });
-  cpSync(join(root, 'asconfig.json'), join(dir, 'asconfig.json'));
-  builds = [{ name: 'full', bytes: build(dir, null) }, ...stages.map((s) => ({ name: `without ${s.name}`, stage: s.name, bytes: build(dir, s) }))];
-} finally {
-  rmSync(dir, { recursive: true, force: true });
-}
+const builds = [{ name: 'full', bytes: build(null) }, ...stages.map((s) => ({ name: `without ${s.name}`, stage: s.name, bytes: build(s) }))];
 const shipped = readFileSync(join(root, 'build/spikelet.wasm'));
 const same = Buffer.compare(builds[0].bytes, shipped) === 0;
 

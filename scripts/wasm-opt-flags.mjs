@@ -1,5 +1,5 @@
 // The wasm-opt pass over asc's release output, shared by scripts/build.mjs and the kernel probes
-// that rebuild the release kernel (bench/kernel-probe-es-stages.mjs): one list, so a probe's
+// that rebuild the release kernel (bench/lib/kernel-build.mjs): one list, so a probe's
 // "unchanged" build stays byte-identical to the shipped one.
 // wasm-opt runs on asc's output again because asc's own -O3 leaves SIMD loops that binaryen's
 // standalone pipeline still shrinks (and it needs --enable-simd to accept them at all).
