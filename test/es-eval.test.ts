@@ -139,6 +139,30 @@ describe('es_eval_f32', () => {
       await pool.close();
     }
   });
+  it('jobs in flight at once on one pool (two runs sharing it) each get their own results, under both schedules', async () => {
+    const jobs = [
+      job('CartPole-v1', 0, 37, { episodes: 1 }),
+      job('Pendulum-v1', 1, 12, { episodes: 1, generation: 4 }),
+      job('CartPole-v1', 0, 20, { first: 3, seed: 11, episodes: 3, maxSteps: 80 }),
+      job('PointMass-v0', 2, 9, { episodes: 1 }),
+    ];
+    const want = jobs.map((j) => local.evaluateSync(j));
+    for (const schedule of ['dynamic', 'static'] as const) {
+      for (const n of [1, 2]) {
+        const pool = await WorkerEvaluator.create(n, undefined, { schedule });
+        try {
+          const got = await Promise.all([...jobs, ...jobs].map((j) => pool.evaluate(j)));
+          got.forEach((r, i) => {
+            const label = `${schedule}, ${n} workers, job ${i}`;
+            expect(Array.from(r.fitness), label).toEqual(Array.from(want[i % jobs.length].fitness));
+            expect(Array.from(r.steps), label).toEqual(Array.from(want[i % jobs.length].steps));
+          });
+        } finally {
+          await pool.close();
+        }
+      }
+    }
+  });
   it('bad jobs get typed errors naming the field, from every evaluator and from evaluateJs, and leave the instance usable', async () => {
     const good = job('CartPole-v1', 0, 6);
     const bad: [Partial<EvalJob> & Record<string, unknown>, RegExp][] = [

@@ -5,7 +5,7 @@ import { mkdtempSync, readFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  OpenES, SNES, centeredRanks, evolve, esRecipe, makePolicy, SpikeletError, Runtime, evaluatePlan, type EvolveConfig,
+  OpenES, SNES, centeredRanks, evolve, esRecipe, makePolicy, SpikeletError, Runtime, evaluatePlan, WorkerEvaluator, type EvolveConfig,
 } from '../src/index.js';
 
 describe('fitness shaping', () => {
@@ -74,6 +74,20 @@ describe('evolve', () => {
     const a = await evolve({ ...cfg, generations: 3 });
     const b = await evolve({ ...cfg, generations: 3 }, { workers: 2 });
     expect(Array.from(b.state.mean)).toEqual(Array.from(a.state.mean));
+  });
+  it('two runs sharing one worker pool at once equal the same runs made alone', async () => {
+    const other: EvolveConfig = { ...cfg, seed: 8, generations: 3 };
+    const alone = [await evolve({ ...cfg, generations: 3 }), await evolve(other)];
+    const pool = await WorkerEvaluator.create(1);
+    try {
+      const shared = await Promise.all([evolve({ ...cfg, generations: 3 }, { evaluator: pool }), evolve(other, { evaluator: pool })]);
+      shared.forEach((r, i) => {
+        expect(Array.from(r.state.mean), `run ${i}`).toEqual(Array.from(alone[i].state.mean));
+        expect(r.history.map((h) => h.meanFitness), `run ${i}`).toEqual(alone[i].history.map((h) => h.meanFitness));
+      });
+    } finally {
+      await pool.close();
+    }
   });
   it('control-lif-es reaches its target (mean return ≥ −1 over 100 episodes)', async () => {
     const r = esRecipe('control-lif-es');

@@ -168,7 +168,10 @@ export function evalCore(ex: Record<string, unknown>, memory: WebAssembly.Memory
 export interface Evaluator {
   /** Number of threads doing the work. */
   readonly workers: number;
-  /** Evaluates `job` (its `first`/`count` span the whole request). */
+  /**
+   * Evaluates `job` (its `first`/`count` span the whole request). May be called again before an
+   * earlier call resolves (several runs sharing one pool): jobs run in call order, each call gets its own results.
+   */
   evaluate(job: EvalJob): Promise<EvalResult>;
   /** Releases threads and memory. */
   close(): Promise<void>;

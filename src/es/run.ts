@@ -50,7 +50,10 @@ export interface EvolveOptions {
   readonly resume?: boolean;
   /** Called after every generation. */
   readonly onProgress?: (p: EvolveProgress) => void;
-  /** Use this evaluator instead of creating one (not closed by `evolve`). */
+  /**
+   * Use this evaluator instead of creating one (not closed by `evolve`). Several runs may share
+   * one pool at once: each gets its own results, and the workers stay busy between generations.
+   */
   readonly evaluator?: Evaluator;
 }
 
