@@ -9,6 +9,12 @@
 //             bench/es-schedule.mjs compares it with fixed halves);
 //   main:     es_eval_f32 in this thread (LocalEvaluator): the kernel alone, without the worker
 //             round trip — the difference to w1 is what a worker call costs on this machine;
+//   w1-2runs: the same worker with two evaluations in flight, as when two runs share one pool
+//             (`evolve(config, { evaluator })` twice at once): timed over chains of 8
+//             evaluations, the next posted before the last is awaited, so the worker finds a
+//             job queued when it finishes one — what one worker sustains once the round trip
+//             (below) is hidden. One run alone cannot do this: a generation needs the last
+//             one's fitness;
 //   w1-int8:  the int8 mode in 1 worker (each member quantized in the kernel, int16 hidden
 //             layer, 8 members per i16x8); baseline plain-js (the f32 twin) and w1 (f32).
 // Each call includes regenerating the 256 members' parameters from seeds, sending the job
@@ -52,16 +58,30 @@ parentPort.on('message', (n) => parentPort.postMessage(spin(n)));`;
 const spinners = [new Worker(SPIN, { eval: true }), new Worker(SPIN, { eval: true })];
 const spinOnce = (w, n) => new Promise((resolve) => { w.once('message', resolve); w.postMessage(n); });
 const SPIN_N = 400000; // ~1 ms
+const CHAIN = 8;
+/** CHAIN evaluations on `ev`, at most two in flight. */
+async function twoInFlight(ev, j) {
+  let prev = ev.evaluate(j);
+  for (let i = 1; i < CHAIN; i++) {
+    const next = ev.evaluate(j);
+    await prev;
+    prev = next;
+  }
+  await prev;
+}
 const impls = [
   { name: 'plain-js', fn: () => evaluateJs(job), isAsync: false },
   { name: 'main', fn: () => local.evaluateSync(job), isAsync: false },
   { name: 'w1', fn: () => w1.evaluate(job), isAsync: true },
   { name: 'w2', fn: () => w2.evaluate(job), isAsync: true },
+  { name: 'w1-2runs', fn: () => twoInFlight(w1, job), isAsync: true },
   { name: 'w1-int8', fn: () => w1i8.evaluate(job8), isAsync: true },
   { name: 'spin1', fn: () => spinOnce(spinners[0], SPIN_N), isAsync: true },
   { name: 'spin2', fn: () => Promise.all([spinOnce(spinners[0], SPIN_N), spinOnce(spinners[1], SPIN_N)]), isAsync: true },
 ];
 const m = await measureEsImpls(impls, opts.quick);
+m.samples['w1-2runs'] = m.samples['w1-2runs'].map((t) => t / CHAIN); // per evaluation
+m.msPerCall['w1-2runs'] /= CHAIN;
 
 // Round-trip overhead of a worker call: a 4-member job there minus the same job here.
 const tiny = { ...job, count: 4 };
@@ -85,6 +105,7 @@ const rows = [
   { name: 'es_eval/cartpole/p256/w1', value: eps('w1'), baseline: 'plain-js', baseline_value: eps('plain-js'), ratio: pairedRatio(m.samples, 'w1', 'plain-js') },
   { name: 'es_eval/cartpole/p256/main', value: eps('main'), baseline: 'plain-js', baseline_value: eps('plain-js'), ratio: pairedRatio(m.samples, 'main', 'plain-js') },
   { name: 'es_eval/cartpole/p256/w2', value: eps('w2'), baseline: 'plain-js', baseline_value: eps('plain-js'), ratio: pairedRatio(m.samples, 'w2', 'plain-js') },
+  { name: 'es_eval/cartpole/p256/w1-2runs', value: eps('w1-2runs'), baseline: 'plain-js', baseline_value: eps('plain-js'), ratio: pairedRatio(m.samples, 'w1-2runs', 'plain-js') },
   { name: 'es_eval/cartpole/p256/w1-int8', value: eps('w1-int8'), baseline: 'plain-js', baseline_value: eps('plain-js'), ratio: pairedRatio(m.samples, 'w1-int8', 'plain-js') },
   { name: 'es_eval/cartpole/p256/w1-int8', value: eps('w1-int8'), baseline: 'w1', baseline_value: eps('w1'), ratio: pairedRatio(m.samples, 'w1-int8', 'w1') },
   { name: 'es_eval/cartpole/p256/w2', value: eps('w2'), baseline: 'w1', baseline_value: eps('w1'),
