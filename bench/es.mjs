@@ -34,7 +34,7 @@ import { Worker } from 'node:worker_threads';
 import { parseArgs } from './lib/cli.mjs';
 import { pairedRatio, median } from './lib/timing.mjs';
 import { machineLine } from './lib/machine.mjs';
-import { cartpoleBenchJob, measureEsImpls, ES_POPULATION as P, ES_STEPS } from './lib/es-job.mjs';
+import { cartpoleBenchJob, measureEsImpls, twoInFlight, ES_POPULATION as P, ES_STEPS } from './lib/es-job.mjs';
 import { WorkerEvaluator, LocalEvaluator, evaluateJs } from '../dist/index.js';
 
 const opts = parseArgs();
@@ -58,23 +58,13 @@ parentPort.on('message', (n) => parentPort.postMessage(spin(n)));`;
 const spinners = [new Worker(SPIN, { eval: true }), new Worker(SPIN, { eval: true })];
 const spinOnce = (w, n) => new Promise((resolve) => { w.once('message', resolve); w.postMessage(n); });
 const SPIN_N = 400000; // ~1 ms
-const CHAIN = 8;
-/** CHAIN evaluations on `ev`, at most two in flight. */
-async function twoInFlight(ev, j) {
-  let prev = ev.evaluate(j);
-  for (let i = 1; i < CHAIN; i++) {
-    const next = ev.evaluate(j);
-    await prev;
-    prev = next;
-  }
-  await prev;
-}
+const CHAIN = 8; // evaluations per timed w1-2runs call
 const impls = [
   { name: 'plain-js', fn: () => evaluateJs(job), isAsync: false },
   { name: 'main', fn: () => local.evaluateSync(job), isAsync: false },
   { name: 'w1', fn: () => w1.evaluate(job), isAsync: true },
   { name: 'w2', fn: () => w2.evaluate(job), isAsync: true },
-  { name: 'w1-2runs', fn: () => twoInFlight(w1, job), isAsync: true },
+  { name: 'w1-2runs', fn: () => twoInFlight(w1, job, CHAIN), isAsync: true },
   { name: 'w1-int8', fn: () => w1i8.evaluate(job8), isAsync: true },
   { name: 'spin1', fn: () => spinOnce(spinners[0], SPIN_N), isAsync: true },
   { name: 'spin2', fn: () => Promise.all([spinOnce(spinners[0], SPIN_N), spinOnce(spinners[1], SPIN_N)]), isAsync: true },

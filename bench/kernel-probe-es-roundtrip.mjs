@@ -15,7 +15,7 @@ import { Worker } from 'node:worker_threads';
 import { fileURLToPath } from 'node:url';
 import { machineLine } from './lib/machine.mjs';
 import { median } from './lib/timing.mjs';
-import { cartpoleBenchJob } from './lib/es-job.mjs';
+import { cartpoleBenchJob, twoInFlight } from './lib/es-job.mjs';
 import { LocalEvaluator, WorkerEvaluator } from '../dist/index.js';
 
 const args = process.argv.slice(2);
@@ -58,15 +58,6 @@ const ping = new Worker(PING, { eval: true });
 const word = new Int32Array(new SharedArrayBuffer(4));
 ping.postMessage({ sab: word.buffer });
 
-async function twoInFlight(n) {
-  let prev = w1.evaluate(job);
-  for (let i = 1; i < n; i++) {
-    const next = w1.evaluate(job);
-    await prev;
-    prev = next;
-  }
-  await prev;
-}
 const pings = {
   'ping-message': () => new Promise((resolve) => { ping.once('message', resolve); ping.postMessage({ how: 'message' }); }),
   'ping-waitAsync': async () => {
@@ -93,7 +84,7 @@ async function rep(record) {
   for (let i = 0; i < CALLS; i++) await w1.evaluate(job);
   if (record) add('w1', (performance.now() - t0) / CALLS);
   t0 = performance.now();
-  await twoInFlight(CALLS);
+  await twoInFlight(w1, job, CALLS);
   if (record) add('w1-2runs', (performance.now() - t0) / CALLS);
   for (let i = 0; i < CALLS; i++) {
     const posted = clock();

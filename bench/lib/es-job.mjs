@@ -1,7 +1,7 @@
-// The ES throughput job of bench/es.mjs, also timed by bench/es-schedule.mjs and bench/kernel-probe-es-stages.mjs:
+// The ES throughput job of bench/es.mjs, also timed by bench/es-schedule.mjs and the ES kernel probes:
 // population 256, one CartPole-v1 episode of exactly 500 steps per member (termination ignored,
 // so the work does not depend on the weights), policy 4→32 LIF→2 LI, f32, noise from seeds;
-// and how the two ES benches time their implementations of it.
+// how the two ES benches time their implementations of it, and two evaluations kept in flight.
 import { makePolicy, noiseVector } from '../../dist/index.js';
 import { makeProbe, warmUp, measureInterleaved, callsFor } from './timing.mjs';
 
@@ -26,6 +26,20 @@ export function cartpoleBenchJob() {
  */
 export function terminatingJob(job) {
   return { ...job, ignoreTermination: false, episodes: 4 };
+}
+
+/**
+ * `n` evaluations of `job` on `ev` with at most two in flight: the next is posted before the
+ * last is awaited, so a worker finds a job queued when it finishes one (the `w1-2runs` rows).
+ */
+export async function twoInFlight(ev, job, n) {
+  let prev = ev.evaluate(job);
+  for (let i = 1; i < n; i++) {
+    const next = ev.evaluate(job);
+    await prev;
+    prev = next;
+  }
+  await prev;
 }
 
 /**
