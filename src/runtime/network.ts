@@ -2,10 +2,10 @@
 // validation. Parameters use NIR's names and units (seconds): a float model described here
 // behaves as NIR's ODEs discretized with one forward-Euler step of `dt` (docs/numerics.md).
 import { SpikeletError } from '../errors.js';
-import { fillPerNeuron } from '../util/per-neuron.js';
+import { fillPerNeuron, type PerNeuronValue } from '../util/per-neuron.js';
 
 /** A parameter given once for the whole layer or once per neuron. */
-export type PerNeuron = number | Float32Array | Float64Array | readonly number[];
+export type PerNeuron = PerNeuronValue;
 
 /** Dense connection `y = W x + b`, W row-major `[outFeatures, inFeatures]`. */
 export interface LinearSpec {

@@ -3,7 +3,7 @@
 // decay β per step, threshold θ); export (export.ts) maps them to NIR's τ, r in seconds.
 // Validation happens here, before any memory is laid out or any work is done.
 import { SpikeletError } from '../errors.js';
-import { fillPerNeuron } from '../util/per-neuron.js';
+import { fillPerNeuron, type PerNeuronValue } from '../util/per-neuron.js';
 import { seededRandom } from '../util/random.js';
 import { resolveSurrogate, type ResolvedSurrogate, type SurrogateSpec } from './surrogates.js';
 
@@ -17,7 +17,7 @@ export type TrainCell = 'lif' | 'if' | 'cubalif' | 'alif' | 'li';
  */
 export type SpikeOrder = 'spikelet' | 'norse' | 'snntorch' | 'spyx';
 /** Per-layer number or per-neuron values. */
-export type PerNeuronInit = number | readonly number[] | Float32Array | Float64Array;
+export type PerNeuronInit = PerNeuronValue;
 
 /** One layer of a {@link TrainModelSpec}. */
 export interface TrainLayerSpec {
