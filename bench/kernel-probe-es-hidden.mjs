@@ -12,11 +12,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { machineLine } from './lib/machine.mjs';
+import { repsOption } from './lib/cli.mjs';
 
-const args = process.argv.slice(2);
-const at = args.indexOf('--reps');
-const REPS = at >= 0 ? Math.max(1, Number(args[at + 1])) : 15;
-if (!Number.isFinite(REPS)) throw new Error(`--reps: expected a number, got ${args[at + 1]}`);
+const REPS = repsOption(15);
 const root = fileURLToPath(new URL('..', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'spikelet-probe-'));
 const out = join(dir, 'es-hidden.wasm');

@@ -14,14 +14,12 @@
 import { Worker } from 'node:worker_threads';
 import { fileURLToPath } from 'node:url';
 import { machineLine } from './lib/machine.mjs';
+import { repsOption } from './lib/cli.mjs';
 import { median } from './lib/timing.mjs';
 import { cartpoleBenchJob, twoInFlight } from './lib/es-job.mjs';
 import { LocalEvaluator, WorkerEvaluator } from '../dist/index.js';
 
-const args = process.argv.slice(2);
-const at = args.indexOf('--reps');
-const REPS = at >= 0 ? Number(args[at + 1]) : 20;
-if (!Number.isInteger(REPS) || REPS < 1) throw new Error(`--reps: expected a positive integer, got ${args[at + 1]}`);
+const REPS = repsOption(20);
 const CALLS = 36; // per repetition and implementation (~150 ms)
 const { job } = cartpoleBenchJob();
 const clock = () => performance.timeOrigin + performance.now(); // comparable across threads

@@ -14,15 +14,13 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { machineLine } from './lib/machine.mjs';
+import { repsOption } from './lib/cli.mjs';
 import { median } from './lib/timing.mjs';
 import { cartpoleBenchJob } from './lib/es-job.mjs';
 import { buildKernelVariant } from './lib/kernel-build.mjs';
 import { LocalEvaluator } from '../dist/index.js';
 
-const args = process.argv.slice(2);
-const at = args.indexOf('--reps');
-const REPS = at >= 0 ? Number(args[at + 1]) : 25;
-if (!Number.isInteger(REPS) || REPS < 1) throw new Error(`--reps: expected a positive integer, got ${args[at + 1]}`);
+const REPS = repsOption(25);
 const root = fileURLToPath(new URL('..', import.meta.url));
 const ROLLOUT = 'es/rollout.ts'; // inside an assembly/ folder
 

@@ -20,6 +20,18 @@ export function parseArgs(argv = process.argv.slice(2)) {
   return opts;
 }
 
+/**
+ * `--reps N` of the diagnostic probes (which take no other flags from parseArgs): a positive
+ * integer, `dflt` when absent.
+ */
+export function repsOption(dflt, argv = process.argv.slice(2)) {
+  const at = argv.indexOf('--reps');
+  if (at < 0) return dflt;
+  const n = Number(argv[at + 1]);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`--reps: expected a positive integer, got ${argv[at + 1]}`);
+  return n;
+}
+
 /** True if a figure named `name` should run under --filter. */
 export function selected(opts, name) {
   return !opts.filter || name.includes(opts.filter);
