@@ -3,7 +3,7 @@
 import { describe, it, expect } from 'vitest';
 import { LocalEvaluator, WorkerEvaluator, evaluateJs, makePolicy, OpenES, SpikeletError, type EvalJob } from '../src/index.js';
 import { prepareJob } from '../src/es/evaluator.js';
-import { embeddedModule } from '../src/runtime/wasm-source.js';
+import { embeddedInstance } from './helpers/kernels.js';
 
 function job(env: string, id: number, count: number, extra: Partial<EvalJob> = {}): EvalJob {
   const pol = makePolicy(env, { hidden: env === 'PointMass-v0' ? 8 : 16 });
@@ -65,9 +65,8 @@ describe('es_eval_f32', () => {
     const base = job('CartPole-v1', 0, 45, { first: 5, episodes: 3, maxSteps: 60 });
     const j = { ...base, mean: new Float64Array(base.dims), sigma: new Float64Array(base.dims).fill(1) };
     const want = evaluateJs(j);
-    const memory = new WebAssembly.Memory({ initial: 1, maximum: 16384 });
-    const ex = new WebAssembly.Instance(embeddedModule(), { env: { memory, abort() { throw new Error('abort'); } } }).exports as Record<string, unknown>;
-    const p = prepareJob(ex, memory, ((ex.heap_base as () => number)() + 15) & ~15, j);
+    const { memory, ex, base: free } = embeddedInstance();
+    const p = prepareJob(ex, memory, free, j);
     const order = [40, 8, 32, 0, 24, 16];
     const claims: number[] = [];
     p.runClaiming(() => { const b = order.shift() ?? -1; claims.push(b); return b; });
@@ -77,9 +76,9 @@ describe('es_eval_f32', () => {
     expect(Array.from(got.steps)).toEqual(Array.from(want.steps));
     // Straight to the kernel in block mode with no block handed out: it asks (returns 1), then
     // runs once given one (cfg word 30 = mode, 32 = the block, as prepareJob lays them out).
-    const q = prepareJob(ex, memory, ((ex.heap_base as () => number)() + 15) & ~15, { ...j, count: 8 });
+    const q = prepareJob(ex, memory, free, { ...j, count: 8 });
     const evalF32 = ex.es_eval_f32 as (cfg: number) => number;
-    const cfg = ((ex.heap_base as () => number)() + 15) & ~15, w = new Int32Array(memory.buffer, cfg, 64);
+    const cfg = free, w = new Int32Array(memory.buffer, cfg, 64); // prepareJob puts the cfg record first
     w[30] = 1; w[32] = -2;
     expect(evalF32(cfg)).toBe(1);
     w[32] = 0;
