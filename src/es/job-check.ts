@@ -3,19 +3,21 @@
 // its pointers, so a job with a wrong `dims` or a short `mean` would read neighbouring memory
 // and return plausible nonsense; here it is a typed error naming the field instead.
 import { SpikeletError } from '../errors.js';
-import { envDefinition, type EnvDefinition } from '../envs/classic.js';
+import { CARTPOLE_V1, PENDULUM_V1, POINTMASS_V0, type EnvDefinition } from '../envs/classic.js';
 import type { EvalJob } from './evaluator.js';
 
 /** Largest population slice, hidden size, episode count and episode length a job may ask for. */
 const MAX_COUNT = 1 << 20, MAX_HIDDEN = 4096, MAX_EPISODES = 1 << 20, MAX_STEPS = 1 << 24;
 
+/** The environments the kernel steps (assembly/env/classic.ts), each with its wasm id. */
+const WASM_ENVS: readonly EnvDefinition[] = [CARTPOLE_V1, PENDULUM_V1, POINTMASS_V0];
+
 /** The environment whose wasm id is `id`, or a typed error. */
-export function envOfJob(id: number, where: string): EnvDefinition {
-  for (const name of ['CartPole-v1', 'Pendulum-v1', 'PointMass-v0']) {
-    const d = envDefinition(name);
-    if (d.wasmId === id) return d;
-  }
-  throw new SpikeletError('unsupported', where, 'job.env', 'a wasm environment id (0 CartPole-v1, 1 Pendulum-v1, 2 PointMass-v0)', id);
+function envOfJob(id: number, where: string): EnvDefinition {
+  const d = WASM_ENVS.find((e) => e.wasmId === id);
+  if (d) return d;
+  throw new SpikeletError('unsupported', where, 'job.env',
+    `a wasm environment id (${WASM_ENVS.map((e) => `${e.wasmId} ${e.name}`).join(', ')})`, id);
 }
 
 /**
@@ -24,8 +26,9 @@ export function envOfJob(id: number, where: string): EnvDefinition {
  * naming the first offending field.
  * @param job The job.
  * @param where The API that received it, for the message.
+ * @returns The job's environment.
  */
-export function checkEvalJob(job: EvalJob, where: string): void {
+export function checkEvalJob(job: EvalJob, where: string): EnvDefinition {
   if (job === null || typeof job !== 'object') throw new SpikeletError('invalid_param', where, 'job', 'an EvalJob object', job);
   const int = (field: keyof EvalJob, lo: number, hi: number) => {
     const v = job[field];
@@ -80,4 +83,5 @@ export function checkEvalJob(job: EvalJob, where: string): void {
     if (env.name !== 'CartPole-v1') throw new SpikeletError('unsupported', where, 'job.precision', '"f32" for ' + env.name + ' (int8 evaluation: CartPole-v1 only)', job.precision);
     array('quant', Float64Array, 16);
   }
+  return env;
 }

@@ -6,7 +6,7 @@ import { SpikeletError } from '../errors.js';
 import type { NetworkSpec } from '../runtime/network.js';
 import { envDefinition, type EnvDefinition } from '../envs/classic.js';
 import { noiseVector, resetUniforms } from './rng.js';
-import { checkEvalJob, envOfJob } from './job-check.js';
+import { checkEvalJob } from './job-check.js';
 import type { EvalJob, EvalResult } from './evaluator.js';
 import { clamp, roundHalfEven } from '../quant/rounding.js';
 import { THRESHOLD_I16 } from '../quant/quantize.js';
@@ -156,9 +156,8 @@ function memberSource(job: EvalJob, D: number): (m: number) => Float32Array {
  * @param job The job (any source).
  */
 export function evaluateJs(job: EvalJob): EvalResult {
-  checkEvalJob(job, 'evaluateJs');
-  if (job.precision === 'int8') return evaluateJsInt8(job);
-  const def = envOfJob(job.env, 'evaluateJs');
+  const def = checkEvalJob(job, 'evaluateJs');
+  if (job.precision === 'int8') return evaluateJsInt8(job, def);
   const { inN, hidden: H, outN, dims: D, episodes: E, maxSteps: T, count } = job;
   const f = Math.fround;
   const c = job.consts;
@@ -296,10 +295,10 @@ const requant = (acc: number, m: number, s: number, bias: number) => sat16(Math.
 /**
  * Plain-JavaScript twin of the int8 evaluation mode: every member quantized (`quantizeMember`)
  * and run as the integer model of src/reference/integer-model.ts, one member and one neuron at
- * a time. Equals the kernel bit for bit (test/es-eval.test.ts).
+ * a time. Equals the kernel bit for bit (test/es-eval.test.ts). `def`: the job's environment
+ * (CartPole: checkEvalJob admits int8 for it only).
  */
-function evaluateJsInt8(job: EvalJob): EvalResult {
-  const def = envOfJob(job.env, 'evaluateJs'); // CartPole: checkEvalJob admits int8 for it only
+function evaluateJsInt8(job: EvalJob, def: EnvDefinition): EvalResult {
   const { inN, hidden: H, outN, dims: D, episodes: E, maxSteps: T, count } = job;
   const f = Math.fround;
   const c = job.consts, q = job.quant!;
